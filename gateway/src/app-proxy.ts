@@ -1,0 +1,83 @@
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import httpProxy from "http-proxy";
+import type { Request, Response, NextFunction } from "express";
+import { PlothostError } from "../../shared/errors/catalogue.ts";
+import type { Logger } from "../../shared/logging/create-logger.ts";
+import type { WorkerSupervisor } from "./worker-supervisor.ts";
+import { isOriginAllowed } from "./origin-check.ts";
+
+/**
+ * The front to the per-app workers: HTTP requests and WebSocket upgrades under `/<app>/...` are proxied with
+ * http-proxy to the app's worker socket. The gateway never touches a worker any other way.
+ */
+export class AppProxy {
+  private readonly proxy = httpProxy.createProxyServer({ ws: true, xfwd: true, proxyTimeout: 0 });
+
+  constructor(
+    private readonly supervisors: ReadonlyMap<string, WorkerSupervisor>,
+    private readonly opts: { logger: Logger; allowWebsocketOrigins: readonly string[]; readyTimeoutMs: number },
+  ) {
+    this.proxy.on("error", (err, _req, target) => {
+      opts.logger.warn({ err }, "proxy error");
+      if (target instanceof http.ServerResponse) {
+        if (!target.headersSent) {
+          const e = new PlothostError("app_unavailable", (err as NodeJS.ErrnoException).code);
+          target.writeHead(e.status, { "content-type": "application/json" }).end(JSON.stringify(e.toJSON()));
+        } else target.destroy();
+      } else (target as Duplex | undefined)?.destroy();
+    });
+  }
+
+  /** The supervisor serving a path, from its first segment (`/demo/ws` → `demo`). */
+  supervisorFor(pathname: string): WorkerSupervisor | undefined {
+    const name = pathname.split("/")[1] ?? "";
+    return this.supervisors.get(name);
+  }
+
+  /** Express middleware: proxies app paths, passes everything else on. */
+  readonly http = (req: Request, res: Response, next: NextFunction): void => {
+    const sup = this.supervisorFor(req.path);
+    if (!sup) return next();
+    this.waitReady(sup).then(
+      (socketPath) => this.proxy.web(req, res, { target: unixTarget(socketPath) }),
+      next,
+    );
+  };
+
+  /** The HTTP server's `upgrade` handler. */
+  readonly upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const pathname = new URL(req.url ?? "/", "http://gateway.invalid").pathname;
+    const sup = this.supervisorFor(pathname);
+    if (!sup) return refuse(socket, new PlothostError("not_found", pathname));
+    if (!isOriginAllowed(req, this.opts.allowWebsocketOrigins)) {
+      this.opts.logger.warn({ origin: req.headers.origin, path: pathname }, "websocket origin refused");
+      return refuse(socket, new PlothostError("forbidden_origin", String(req.headers.origin)));
+    }
+    this.waitReady(sup).then(
+      (socketPath) => this.proxy.ws(req, socket, head, { target: unixTarget(socketPath) }),
+      (err) => refuse(socket, err instanceof PlothostError ? err : new PlothostError("app_unavailable")),
+    );
+  };
+
+  close(): void {
+    this.proxy.close();
+  }
+
+  private waitReady(sup: WorkerSupervisor): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new PlothostError("app_unavailable", `no worker ready after ${this.opts.readyTimeoutMs} ms`)), this.opts.readyTimeoutMs);
+      sup.ready().then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+}
+
+function refuse(socket: Duplex, err: PlothostError): void {
+  const body = JSON.stringify(err.toJSON());
+  socket.end(`HTTP/1.1 ${err.status} ${http.STATUS_CODES[err.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+/** http-proxy accepts `{socketPath}` as a target at run time; its type declarations require host and port too. */
+function unixTarget(socketPath: string): httpProxy.ProxyTarget {
+  return { socketPath } as unknown as httpProxy.ProxyTarget;
+}

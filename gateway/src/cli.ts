@@ -1,0 +1,90 @@
+/**
+ * The `plothost` command. `serve` starts the gateway (composition root in app.ts); later issues add more
+ * commands. Usage errors print a message and exit with code 2.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseGatewayConfig, ConfigError } from "../../shared/config/index.ts";
+import { createLogger } from "../../shared/logging/create-logger.ts";
+import { createGateway } from "./app.ts";
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+const USAGE = `Usage: plothost <command> [options]
+
+Commands:
+  serve [APP ...]     Serve apps (single .ts/.js modules). Without APP, serves the demo app at /demo.
+
+Options for serve:
+  -p, --port N                     Port to listen on (env PORT or PLOTHOST_PORT; default 5006; 0 = any free port)
+      --address ADDR               Address to bind (env PLOTHOST_ADDRESS; default 127.0.0.1)
+  -D, --data-directory DIR         Data directory (env PLOTHOST_DATA_DIR; default ./.plothost)
+      --dev                        Show app stack traces in error pages (env PLOTHOST_DEV=1)
+      --log-level LEVEL            fatal|error|warn|info|debug|trace|silent (env PLOTHOST_LOG_LEVEL; default info)
+      --sandbox MODE               auto|bwrap|plain (env PLOTHOST_SANDBOX; default auto)
+      --allow-websocket-origin H   Allow WebSocket connections from origin host H[:PORT] (repeatable; default: same host)
+      --worker-start-timeout MS    A worker not ready after MS is killed as hung (default 15000)
+      --unused-session-lifetime MS Destroy sessions unused for MS (default 15000)
+      --check-unused-sessions MS   How often to look for unused sessions (default 17000)
+      --keep-alive MS              WebSocket ping interval, 0 = off (default 37000)
+      --session-token-expiration S Seconds a session token is valid for connecting (default 300)
+      --websocket-max-message-size BYTES  (default 20971520)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "--version" || command === "-V") {
+    const { default: pkg } = await import("../../package.json", { with: { type: "json" } });
+    process.stdout.write(`plothost ${pkg.version}\n`);
+    return 0;
+  }
+  if (command !== "serve") {
+    process.stderr.write(`plothost: unknown command "${command}". Run \`plothost --help\` to see the commands.\n`);
+    return 2;
+  }
+  let config;
+  try {
+    config = parseGatewayConfig(rest, process.env, projectRoot);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`plothost: ${err.message}\nRun \`plothost --help\` for the options.\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel, name: "gateway" });
+  const gateway = await createGateway(config, logger);
+  let url: string;
+  try {
+    ({ url } = await gateway.listen());
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    await gateway.close();
+    process.stderr.write(e.code === "EADDRINUSE"
+      ? `plothost: port ${config.port} is already in use. Stop the other server or pick another port with --port N.\n`
+      : `plothost: could not listen on ${config.address}:${config.port}: ${e.message}\n`);
+    return 2;
+  }
+  process.stdout.write(`plothost listening on ${url}\n`);
+  for (const app of config.apps) process.stdout.write(`  app ${app.name}: ${url}/${app.name}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  logger.info("shutting down");
+  await gateway.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,36 @@
+import readline from "node:readline";
+import type { Readable } from "node:stream";
+import type { Logger } from "../../shared/logging/create-logger.ts";
+
+const LEVELS: Record<number, "trace" | "debug" | "info" | "warn" | "error" | "fatal"> = {
+  10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal",
+};
+const MAX_LINE = 8192;
+
+/**
+ * Re-logs a worker's output through the gateway's logger: JSON lines keep their level and fields, other lines
+ * (stderr, a crash dump) become `warn` entries. Every line is cut at 8 KiB so a flooding tenant cannot blow up
+ * the gateway's log. `onEvent` sees each JSON line's `event` field (e.g. `ready`).
+ */
+export function pipeWorkerOutput(stream: Readable, log: Logger, streamName: "stdout" | "stderr", onEvent: (event: string, line: Record<string, unknown>) => void): void {
+  const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
+  rl.on("line", (raw) => {
+    const line = raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE)}…` : raw;
+    let parsed: Record<string, unknown> | null = null;
+    if (line.startsWith("{")) {
+      try {
+        parsed = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        parsed = null;
+      }
+    }
+    if (!parsed) {
+      log.warn({ stream: streamName }, line);
+      return;
+    }
+    const { level, msg, time: _t, pid: _p, hostname: _h, name: _n, ...fields } = parsed;
+    const method = LEVELS[Number(level)] ?? "info";
+    log[method](fields, typeof msg === "string" ? msg : "");
+    if (typeof fields.event === "string") onEvent(fields.event, parsed);
+  });
+}

@@ -1,0 +1,32 @@
+import { pathToFileURL } from "node:url";
+import type { Document } from "../../shared/index.ts";
+
+/** What an app's code receives besides its document (grows with accounts: `user`). */
+export interface AppContext {
+  readonly sessionId: string;
+  readonly request: { readonly arguments: Readonly<Record<string, string[]>> };
+}
+
+/** An app: the module's default export, called once per session to fill that session's document. */
+export type AppHandler = (doc: Document, ctx: AppContext) => void | Promise<void>;
+
+export class AppLoadError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "AppLoadError";
+  }
+}
+
+/** Imports the app module once at start; a module without a default function export is refused. */
+export async function loadApp(appPath: string): Promise<AppHandler> {
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(appPath).href)) as { default?: unknown };
+  } catch (err) {
+    throw new AppLoadError(`could not load app ${appPath}: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof mod.default !== "function") {
+    throw new AppLoadError(`app ${appPath} must export a default function (doc, ctx) => void`);
+  }
+  return mod.default as AppHandler;
+}

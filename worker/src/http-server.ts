@@ -1,0 +1,151 @@
+import http from "node:http";
+import { WebSocketServer, type WebSocket, type RawData } from "ws";
+import type { Duplex } from "node:stream";
+import { generateSessionId, generateToken, parseSubprotocolHeader, validateToken, sessionIdFromToken } from "../../shared/protocol/index.ts";
+import type { WorkerConfig } from "../../shared/config/index.ts";
+import type { Logger } from "../../shared/logging/create-logger.ts";
+import { ERROR_CATALOGUE, type ErrorCode } from "../../shared/errors/catalogue.ts";
+import { SessionCreationError, type SessionRegistry } from "./session-registry.ts";
+import { ProtocolConnection, CLOSE_SESSION_FAILED } from "./protocol-connection.ts";
+import { autoloadScript, errorPage, sessionPage } from "./page.ts";
+import { queryArguments } from "./query-arguments.ts";
+
+const STATIC_PREFIX = "/static";
+export const HEALTH_PATH = "/__plothost/health";
+
+/**
+ * The worker's HTTP + WebSocket front, listening on its Unix socket: the session page, `autoload.js`, the
+ * protocol socket at `<prefix>/ws`, and a health endpoint for the supervisor (not reachable through the gateway,
+ * which only proxies `<prefix>/...`).
+ */
+export function createWorkerServer(deps: { config: WorkerConfig; sessions: SessionRegistry; logger: Logger }): http.Server {
+  const { config, sessions, logger } = deps;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.maxMessageBytes,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has("bokeh") ? "bokeh" : false),
+  });
+
+  const sendJsonError = (res: http.ServerResponse, code: ErrorCode, detail?: string) => {
+    const entry = ERROR_CATALOGUE[code];
+    res.writeHead(entry.status, { "content-type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify({ error: { code, message: detail ? `${entry.message} (${detail})` : entry.message } }));
+  };
+
+  const newSession = async (url: URL) => {
+    const id = generateSessionId();
+    const session = await sessions.getOrCreate(id, queryArguments(url.searchParams));
+    const token = generateToken(id, { expiration: config.sessionTokenExpirationS });
+    return { session, token };
+  };
+
+  const sessionFailed = (res: http.ServerResponse, err: unknown, html: boolean) => {
+    if (!(err instanceof SessionCreationError)) throw err;
+    const cause = err.cause as Error | undefined;
+    if (!html) return sendJsonError(res, "app_session_failed", config.dev ? cause?.message : undefined);
+    res.writeHead(500, { "content-type": "text/html; charset=utf-8" });
+    res.end(errorPage({
+      status: 500, title: "This app failed to start a session", message: ERROR_CATALOGUE.app_session_failed.message,
+      detail: config.dev ? (cause?.stack ?? String(cause)) : undefined,
+    }));
+  };
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://worker.invalid");
+    const reqLog = logger.child({ reqId: req.headers["x-request-id"] });
+    try {
+      if (url.pathname === HEALTH_PATH) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ ok: true, sessions: sessions.size }));
+        return;
+      }
+      if (req.method !== "GET" && req.method !== "HEAD") return sendJsonError(res, "not_found");
+      if (url.pathname === config.prefix || url.pathname === `${config.prefix}/`) {
+        const { session, token } = await newSession(url);
+        const html = sessionPage({
+          title: session.document.title, token, rootIds: session.document.roots.map((r) => r.id), staticPrefix: STATIC_PREFIX,
+        });
+        res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+        res.end(html);
+        return;
+      }
+      if (url.pathname === `${config.prefix}/autoload.js`) {
+        const elementId = url.searchParams.get("bokeh-autoload-element");
+        if (!elementId) return sendJsonError(res, "bad_request", "autoload.js needs ?bokeh-autoload-element=<element id>");
+        const absoluteUrl = url.searchParams.get("bokeh-absolute-url");
+        const { token } = await newSession(url);
+        res.writeHead(200, { "content-type": "application/javascript; charset=utf-8", "cache-control": "no-store" });
+        res.end(autoloadScript({
+          token, elementId, appPath: url.searchParams.get("bokeh-app-path") ?? config.prefix, absoluteUrl,
+          staticPrefix: absoluteUrl ? `${new URL(absoluteUrl).origin}${STATIC_PREFIX}` : STATIC_PREFIX,
+          loadResources: url.searchParams.get("resources") !== "none",
+        }));
+        return;
+      }
+      sendJsonError(res, "not_found");
+    } catch (err) {
+      try {
+        sessionFailed(res, err, url.pathname !== `${config.prefix}/autoload.js`);
+      } catch {
+        reqLog.error({ err }, "request failed");
+        if (!res.headersSent) sendJsonError(res, "internal");
+        else res.destroy();
+      }
+    }
+  });
+
+  server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? "/", "http://worker.invalid");
+    const refuse = (status: number, code: ErrorCode, detail: string) => {
+      logger.warn({ path: url.pathname, detail }, "websocket refused");
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ error: { code, message: `${ERROR_CATALOGUE[code].message} (${detail})` } })}`);
+    };
+    if (url.pathname !== `${config.prefix}/ws`) return refuse(404, "not_found", url.pathname);
+    let sessionId: string;
+    try {
+      const { token } = parseSubprotocolHeader(req.headers["sec-websocket-protocol"]);
+      validateToken(token, { now: Math.floor(Date.now() / 1000), signed: false });
+      sessionId = sessionIdFromToken(token);
+    } catch (err) {
+      return refuse(403, "bad_token", (err as Error).message);
+    }
+    const args = queryArguments(url.searchParams);
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      const connLog = logger.child({ sessionId, reqId: req.headers["x-request-id"] });
+      const pending: Array<[RawData, boolean]> = [];
+      let conn: ProtocolConnection | null = null;
+      ws.on("message", (data: RawData, isBinary: boolean) => {
+        if (conn) feed(conn, data, isBinary);
+        else pending.push([data, isBinary]);
+      });
+      const ping = config.keepAliveMs > 0 ? setInterval(() => ws.ping(), config.keepAliveMs) : null;
+      ping?.unref();
+      ws.on("close", () => {
+        if (ping) clearInterval(ping);
+        conn?.handleClose();
+      });
+      ws.on("error", (err) => connLog.warn({ err }, "websocket error"));
+      sessions.getOrCreate(sessionId, args).then((session) => {
+        if (ws.readyState !== ws.OPEN) return;
+        conn = new ProtocolConnection(
+          { send: (f) => ws.send(f, { binary: typeof f !== "string" }), close: (code, reason) => ws.close(code, reason) },
+          session, connLog, { maxMessageBytes: config.maxMessageBytes, binaryThresholdBytes: config.binaryThresholdBytes },
+        );
+        for (const [d, b] of pending.splice(0)) feed(conn, d, b);
+        connLog.debug("websocket connected");
+      }, (err) => {
+        connLog.error({ err }, "could not create session for websocket");
+        ws.close(CLOSE_SESSION_FAILED, "session could not be created");
+      });
+    });
+  });
+
+  server.on("close", () => wss.close());
+  return server;
+}
+
+function feed(conn: ProtocolConnection, data: RawData, isBinary: boolean): void {
+  const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+  conn.handleFrame(isBinary ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf.toString("utf8"));
+}

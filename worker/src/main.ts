@@ -1,0 +1,64 @@
+/**
+ * Worker composition root: one process per app, started by the gateway inside a sandbox. It loads the app,
+ * listens on the Unix socket it was given, and prints one JSON log line per event on stdout (the gateway
+ * re-logs them; the line with `"event":"ready"` tells it the worker is serving).
+ */
+import fs from "node:fs";
+import { register } from "node:module";
+import { parseWorkerConfig, ConfigError } from "../../shared/config/index.ts";
+import { createLogger } from "../../shared/logging/create-logger.ts";
+import { loadApp } from "./app-loader.ts";
+import { SessionRegistry } from "./session-registry.ts";
+import { createWorkerServer } from "./http-server.ts";
+
+register("./plothost-resolver.ts", import.meta.url);
+
+let config;
+try {
+  config = parseWorkerConfig(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const logger = createLogger({ level: config.logLevel, name: "worker" });
+process.on("uncaughtException", (err) => {
+  logger.fatal({ err }, "uncaught exception in worker; exiting");
+  process.exit(1);
+});
+process.on("unhandledRejection", (err) => {
+  logger.error({ err }, "unhandled promise rejection in app code");
+});
+
+const app = await loadApp(config.appPath).catch((err: Error) => {
+  logger.fatal({ err, event: "load_failed" }, err.message);
+  process.exit(3);
+});
+const sessions = new SessionRegistry({
+  app, logger,
+  unusedSessionLifetimeMs: config.unusedSessionLifetimeMs,
+  checkUnusedSessionsMs: config.checkUnusedSessionsMs,
+  binaryThresholdBytes: config.binaryThresholdBytes,
+});
+const server = createWorkerServer({ config, sessions, logger });
+
+fs.rmSync(config.socketPath, { force: true });
+server.listen(config.socketPath, () => {
+  logger.info({ event: "ready", socket: config.socketPath, pid: process.pid }, "worker ready");
+});
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "worker stopping");
+  server.close();
+  server.closeAllConnections();
+  await sessions.close();
+  process.exit(0);
+};
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));

@@ -1,0 +1,92 @@
+import { Document } from "../../shared/index.ts";
+import type { Logger } from "../../shared/logging/create-logger.ts";
+import type { AppContext, AppHandler } from "./app-loader.ts";
+import { ServerSession } from "./server-session.ts";
+
+/** Raised when the app's code throws while building a session; the page shows it (stack only in dev mode). */
+export class SessionCreationError extends Error {
+  constructor(readonly sessionId: string, cause: unknown) {
+    super(`the app raised an error while building session ${sessionId}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = "SessionCreationError";
+  }
+}
+
+export interface SessionRegistryOptions {
+  app: AppHandler;
+  logger: Logger;
+  unusedSessionLifetimeMs: number;
+  checkUnusedSessionsMs: number;
+  binaryThresholdBytes: number;
+}
+
+/**
+ * All live sessions of this worker. A session is made by running the app on a fresh document; one that has had
+ * no connection for `unusedSessionLifetimeMs` is destroyed by a periodic check (bokeh serve's semantics).
+ */
+export class SessionRegistry {
+  private readonly sessions = new Map<string, ServerSession>();
+  private readonly creating = new Map<string, Promise<ServerSession>>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly opts: SessionRegistryOptions) {
+    this.timer = setInterval(() => void this.destroyUnused(), opts.checkUnusedSessionsMs);
+    this.timer.unref();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get(id: string): ServerSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** The session with this id, made by running the app if it does not exist yet (concurrent callers share it). */
+  getOrCreate(id: string, args: Record<string, string[]>): Promise<ServerSession> {
+    const existing = this.sessions.get(id);
+    if (existing && !existing.destroyed) return Promise.resolve(existing);
+    let pending = this.creating.get(id);
+    if (!pending) {
+      pending = this.create(id, args).finally(() => this.creating.delete(id));
+      this.creating.set(id, pending);
+    }
+    return pending;
+  }
+
+  /** Destroys sessions unused for longer than the configured lifetime; returns how many. */
+  async destroyUnused(now = Date.now()): Promise<number> {
+    const stale = [...this.sessions.values()].filter((s) => s.idleFor(now) >= this.opts.unusedSessionLifetimeMs);
+    for (const s of stale) {
+      this.sessions.delete(s.id);
+      await s.destroy();
+      this.opts.logger.debug({ sessionId: s.id }, "unused session destroyed");
+    }
+    return stale.length;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map((s) => s.destroy()));
+  }
+
+  private async create(id: string, args: Record<string, string[]>): Promise<ServerSession> {
+    const log = this.opts.logger.child({ sessionId: id });
+    const session = new ServerSession(id, new Document(), {
+      binaryThresholdBytes: this.opts.binaryThresholdBytes,
+      onCallbackError: (err, where) => log.error({ err, where }, "error in app callback"),
+    });
+    const ctx: AppContext = { sessionId: id, request: { arguments: args } };
+    try {
+      await session.withDocument((doc) => this.opts.app(doc, ctx));
+    } catch (err) {
+      await session.destroy();
+      log.error({ err }, "app raised an error while building a session");
+      throw new SessionCreationError(id, err);
+    }
+    this.sessions.set(id, session);
+    log.debug("session created");
+    return session;
+  }
+}
