@@ -20,6 +20,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ["client/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: ["**/gateway/**", "**/worker/**"] }] },
+  },
+  {
     files: ["worker/**"],
     rules: { "no-restricted-imports": ["error", { patterns: ["**/gateway/**"] }] },
   },

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import httpProxy from "http-proxy";
 import type { Request, Response, NextFunction } from "express";
 import { PlothostError } from "../../shared/errors/catalogue.ts";
+import { MOUNT_HEADER } from "../../shared/protocol/index.ts";
 import type { Logger } from "../../shared/logging/create-logger.ts";
 import type { WorkerSupervisor } from "./worker-supervisor.ts";
 import { isOriginAllowed } from "./origin-check.ts";
@@ -39,15 +40,24 @@ export class AppProxy {
   readonly http = (req: Request, res: Response, next: NextFunction): void => {
     const sup = this.supervisorFor(req.path);
     if (!sup) return next();
+    req.headers[MOUNT_HEADER] = req.baseUrl;
     this.waitReady(sup).then(
       (socketPath) => this.proxy.web(req, res, { target: unixTarget(socketPath) }),
       next,
     );
   };
 
-  /** The HTTP server's `upgrade` handler. */
-  readonly upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const pathname = new URL(req.url ?? "/", "http://gateway.invalid").pathname;
+  /** The HTTP server's `upgrade` handler (plothost mounted at the root). */
+  readonly upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => this.upgradeAt("", req, socket, head);
+
+  /**
+   * Handles an upgrade for plothost mounted at `mount` (e.g. `/viz`): the caller has checked that the URL starts
+   * with it. The mount is stripped before routing, and told to the worker.
+   */
+  upgradeAt(mount: string, req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    req.url = (req.url ?? "/").slice(mount.length) || "/";
+    req.headers[MOUNT_HEADER] = mount;
+    const pathname = new URL(req.url, "http://gateway.invalid").pathname;
     const sup = this.supervisorFor(pathname);
     if (!sup) return refuse(socket, new PlothostError("not_found", pathname));
     if (!isOriginAllowed(req, this.opts.allowWebsocketOrigins)) {
@@ -58,7 +68,7 @@ export class AppProxy {
       (socketPath) => this.proxy.ws(req, socket, head, { target: unixTarget(socketPath) }),
       (err) => refuse(socket, err instanceof PlothostError ? err : new PlothostError("app_unavailable")),
     );
-  };
+  }
 
   close(): void {
     this.proxy.close();

@@ -20,6 +20,11 @@ export interface Gateway {
   readonly server: http.Server;
   readonly sandbox: Sandbox;
   readonly supervisors: ReadonlyMap<string, WorkerSupervisor>;
+  /**
+   * Routes WebSocket upgrades under `mount` (e.g. `/viz`) on a host's HTTP server to plothost, for when `app` is
+   * mounted inside another express app with `host.use(mount, gateway.app)`. Returns a function that detaches.
+   */
+  attach(httpServer: http.Server, mount: string): () => void;
   /** Starts listening; resolves with the bound port and the URL to print. */
   listen(): Promise<{ port: number; url: string }>;
   close(): Promise<void>;
@@ -59,6 +64,15 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
 
   return {
     app, server, sandbox, supervisors,
+    attach: (host, mount) => {
+      const prefix = mount.replace(/\/+$/, "");
+      const onUpgrade = (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
+        const url = req.url ?? "/";
+        if (url === prefix || url.startsWith(`${prefix}/`)) proxy.upgradeAt(prefix, req, socket, head);
+      };
+      host.on("upgrade", onUpgrade);
+      return () => void host.off("upgrade", onUpgrade);
+    },
     listen: () => new Promise((resolve, reject) => {
       server.once("error", reject);
       server.listen(config.port, config.address, () => {

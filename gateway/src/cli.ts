@@ -3,6 +3,7 @@
  * commands. Usage errors print a message and exit with code 2.
  */
 import path from "node:path";
+import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { parseGatewayConfig, ConfigError } from "../../shared/config/index.ts";
 import { createLogger } from "../../shared/logging/create-logger.ts";
@@ -14,6 +15,7 @@ const USAGE = `Usage: plothost <command> [options]
 
 Commands:
   serve [APP ...]     Serve apps (single .ts/.js modules). Without APP, serves the demo app at /demo.
+  secret              Print a new random secret key for PLOTHOST_SECRET_KEY (used with --sign-sessions).
 
 Options for serve:
   -p, --port N                     Port to listen on (env PORT or PLOTHOST_PORT; default 5006; 0 = any free port)
@@ -29,6 +31,7 @@ Options for serve:
       --keep-alive MS              WebSocket ping interval, 0 = off (default 37000)
       --session-token-expiration S Seconds a session token is valid for connecting (default 300)
       --websocket-max-message-size BYTES  (default 20971520)
+      --sign-sessions              Require session ids and tokens signed with PLOTHOST_SECRET_KEY (env PLOTHOST_SIGN_SESSIONS=1)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -40,6 +43,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === "--version" || command === "-V") {
     const { default: pkg } = await import("../../package.json", { with: { type: "json" } });
     process.stdout.write(`plothost ${pkg.version}\n`);
+    return 0;
+  }
+  if (command === "secret") {
+    // Like `bokeh secret`: a new random key for PLOTHOST_SECRET_KEY (--sign-sessions).
+    process.stdout.write(`${randomBytes(32).toString("base64url")}\n`);
     return 0;
   }
   if (command !== "serve") {

@@ -92,7 +92,7 @@ export class WorkerSupervisor extends EventEmitter {
         logLevel: config.logLevel === "silent" ? "error" : config.logLevel,
         unusedSessionLifetimeMs: config.unusedSessionLifetimeMs, checkUnusedSessionsMs: config.checkUnusedSessionsMs,
         keepAliveMs: config.keepAliveMs, sessionTokenExpirationS: config.sessionTokenExpirationS,
-        maxMessageBytes: config.maxMessageBytes, binaryThresholdBytes: 64,
+        maxMessageBytes: config.maxMessageBytes, binaryThresholdBytes: 64, secretFile: this.writeSecretFile(),
       }),
     ];
     const child = sandbox.spawn({
@@ -140,6 +140,18 @@ export class WorkerSupervisor extends EventEmitter {
         if (this._state === "backoff") this.start();
       }, delay);
     });
+  }
+
+  /**
+   * With --sign-sessions the worker needs the key to sign and check tokens. It gets it in a file in its private
+   * run dir (0700, owned by the worker's uid, visible only inside its sandbox), never on a command line.
+   */
+  private writeSecretFile(): string | null {
+    const { config } = this.deps;
+    if (!config.signSessions || !config.secretKey) return null;
+    const file = path.join(this.runDir, "session-secret");
+    fs.writeFileSync(file, config.secretKey, { mode: 0o444 });
+    return file;
   }
 
   private failWaiters(err: Error): void {

@@ -31,8 +31,24 @@ export interface GatewayConfig {
   readonly keepAliveMs: number;
   readonly sessionTokenExpirationS: number;
   readonly maxMessageBytes: number;
+  /** With a secret key, session ids and tokens are HMAC-signed and unsigned or forged ones refused. */
+  readonly signSessions: boolean;
+  /** The shared secret (`PLOTHOST_SECRET_KEY`, make one with `plothost secret`); null when not set. */
+  readonly secretKey: string | null;
   /** Root of the plothost package: the worker's code and node_modules are read from here. */
   readonly projectRoot: string;
+  /** Accounts (see gateway/src/auth): false = single-user mode, every request is `defaultuser`. */
+  readonly multiUser: boolean;
+  /** Whether people may create their own accounts in multi-user mode (admins always can). */
+  readonly allowRegistration: boolean;
+  /** Accounts database: `file:PATH` (SQLite, default under the data directory) or `postgresql://...`. */
+  readonly databaseUrl: string;
+  /** bcrypt cost factor for password hashes (12; tests use 4). */
+  readonly bcryptCost: number;
+  /** A module exporting `getUser(req)` and `loginUrl` that replaces the built-in login (implies multi-user). */
+  readonly authModule: string | null;
+  /** Always set the `Secure` cookie flag (for TLS terminated in front of plothost); otherwise only under TLS. */
+  readonly secureCookies: boolean;
 }
 
 export const DEFAULT_PORT = 5006;
@@ -42,6 +58,28 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 export function appNameFromPath(p: string): string {
   const base = path.basename(p.replace(/[/\\]+$/, ""));
   return base.replace(/\.(m?[jt]s)$/, "");
+}
+
+/** The accounts part of the config (flags and env vars of gateway/src/auth). */
+function accountsConfig(r: Readers, values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>) {
+  const flag = (k: string) => values[k] as boolean | undefined;
+  const authModule = (values["auth-module"] as string | undefined) ?? env.PLOTHOST_AUTH_MODULE ?? null;
+  const multiUser = r.bool("--multi-user / PLOTHOST_MULTI_USER", flag("multi-user") ?? env.PLOTHOST_MULTI_USER, false) || authModule !== null;
+  if (flag("allow-registration") && flag("no-allow-registration")) r.problems.push("--allow-registration and --no-allow-registration contradict each other");
+  const registration = flag("allow-registration") ?? (flag("no-allow-registration") ? false : undefined) ?? env.PLOTHOST_ALLOW_REGISTRATION;
+  const dataDir = path.resolve((values["data-directory"] as string | undefined) ?? env.PLOTHOST_DATA_DIR ?? ".plothost");
+  const databaseUrl = (values["database-url"] as string | undefined) ?? env.DATABASE_URL ?? `file:${path.join(dataDir, "plothost.db")}`;
+  if (!/^(file:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {
+    r.problems.push(`--database-url / DATABASE_URL must be file:PATH (SQLite) or postgresql://USER@HOST:PORT/DB (got "${databaseUrl.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@")}")`);
+  }
+  return {
+    multiUser,
+    allowRegistration: r.bool("--allow-registration / PLOTHOST_ALLOW_REGISTRATION", registration, true),
+    databaseUrl,
+    bcryptCost: r.int("--bcrypt-cost / PLOTHOST_BCRYPT_COST", (values["bcrypt-cost"] as string | undefined) ?? env.PLOTHOST_BCRYPT_COST, 12, 4, 31),
+    authModule: authModule === null ? null : path.resolve(authModule),
+    secureCookies: r.bool("--secure-cookies / PLOTHOST_SECURE_COOKIES", flag("secure-cookies") ?? env.PLOTHOST_SECURE_COOKIES, false),
+  };
 }
 
 /**
@@ -73,6 +111,14 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
         "keep-alive": { type: "string" },
         "session-token-expiration": { type: "string" },
         "websocket-max-message-size": { type: "string" },
+        "sign-sessions": { type: "boolean" },
+        "multi-user": { type: "boolean", short: "m" },
+        "allow-registration": { type: "boolean" },
+        "no-allow-registration": { type: "boolean" },
+        "database-url": { type: "string" },
+        "bcrypt-cost": { type: "string" },
+        "auth-module": { type: "string" },
+        "secure-cookies": { type: "boolean" },
       },
     });
     values = parsed.values;
@@ -110,8 +156,13 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
     keepAliveMs: r.int("--keep-alive", str("keep-alive"), 37_000, 0),
     sessionTokenExpirationS: r.int("--session-token-expiration", str("session-token-expiration"), 300, 1),
     maxMessageBytes: r.int("--websocket-max-message-size", str("websocket-max-message-size"), 20 * 1024 * 1024, 1024),
+    signSessions: r.bool("--sign-sessions / PLOTHOST_SIGN_SESSIONS", (values["sign-sessions"] as boolean | undefined) ?? env.PLOTHOST_SIGN_SESSIONS, false),
+    secretKey: env.PLOTHOST_SECRET_KEY || null,
     projectRoot,
+    ...accountsConfig(r, values, env),
   };
+  if (config.signSessions && !config.secretKey) r.problems.push("--sign-sessions needs a secret key in PLOTHOST_SECRET_KEY (make one with `plothost secret`)");
+  if (config.secretKey !== null && config.secretKey.length < 32) r.problems.push("PLOTHOST_SECRET_KEY must be at least 32 characters (make one with `plothost secret`)");
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze({ ...config, apps: Object.freeze(config.apps.map((a) => Object.freeze(a))) });
 }

@@ -20,6 +20,11 @@ export interface WorkerConfig {
   readonly maxMessageBytes: number;
   /** Typed arrays at least this many bytes long travel as binary buffers rather than base64. */
   readonly binaryThresholdBytes: number;
+  /**
+   * A file holding the secret key when session ids and tokens must be signed (`--sign-sessions`). A file, not a
+   * flag or env var, so the key never shows on a command line.
+   */
+  readonly secretFile: string | null;
 }
 
 /** Turns a worker config back into flags: the gateway uses it to spawn, the worker parses them. */
@@ -33,6 +38,7 @@ export function workerConfigToArgs(c: WorkerConfig): string[] {
     "--session-token-expiration", String(c.sessionTokenExpirationS),
     "--max-message-size", String(c.maxMessageBytes),
     "--binary-threshold", String(c.binaryThresholdBytes),
+    ...(c.secretFile ? ["--secret-file", c.secretFile] : []),
   ];
 }
 
@@ -48,7 +54,7 @@ export function parseWorkerConfig(argv: readonly string[]): WorkerConfig {
         "log-level": { type: "string" }, "unused-session-lifetime": { type: "string" },
         "check-unused-sessions": { type: "string" }, "keep-alive": { type: "string" },
         "session-token-expiration": { type: "string" }, "max-message-size": { type: "string" },
-        "binary-threshold": { type: "string" },
+        "binary-threshold": { type: "string" }, "secret-file": { type: "string" },
       },
     }).values;
   } catch (err) {
@@ -69,6 +75,7 @@ export function parseWorkerConfig(argv: readonly string[]): WorkerConfig {
     sessionTokenExpirationS: r.int("--session-token-expiration", s("session-token-expiration"), 300, 1),
     maxMessageBytes: r.int("--max-message-size", s("max-message-size"), 20 * 1024 * 1024, 1024),
     binaryThresholdBytes: r.int("--binary-threshold", s("binary-threshold"), 64, 0),
+    secretFile: s("secret-file") ?? null,
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);

@@ -16,12 +16,57 @@ export const ERROR_CATALOGUE = {
   },
   bad_request: { status: 400, message: "The request is malformed. Fix the request and retry." },
   payload_too_large: { status: 413, message: "The request body is too large. Send less data, or ask an admin to raise the limit." },
+  // --- published documents (shared/storage) ---
+  document_not_found: { status: 404, message: "No published document has this id. Check the id, or list your documents." },
+  conflict: {
+    status: 409,
+    message: "The document changed since you read it. Fetch it again (its current version is in the detail), reapply your change, and retry.",
+  },
   forbidden_origin: {
     status: 403,
     message: "WebSocket connection refused: this Origin is not allowed. Start plothost with --allow-websocket-origin HOST[:PORT].",
   },
+  bad_session_id: {
+    status: 403,
+    message: "This session id is not accepted: with --sign-sessions, session ids must be signed with the server's secret key (generate them with the plothost client or `generateSessionId({secretKey})`).",
+  },
   bad_token: { status: 403, message: "The session token is invalid or has expired. Reload the page to get a new session." },
   internal: { status: 500, message: "Internal error. It has been logged; retry, and report it if it persists." },
+  // --- accounts (gateway/src/auth) ---
+  unauthenticated: {
+    status: 401,
+    message: "You are not logged in. Log in at /login (browsers) or POST /api/v1/login, then send `Authorization: Bearer pht_...` with an API token.",
+  },
+  invalid_credentials: { status: 401, message: "Wrong username or password. Check both and retry (after 5 failures in 15 minutes, logins pause)." },
+  token_invalid: { status: 401, message: "This API token is not known. Check it was copied whole, or create a new one (POST /api/v1/tokens)." },
+  token_revoked: { status: 401, message: "This API token was revoked. Log in again or create a new token (POST /api/v1/tokens)." },
+  token_expired: { status: 401, message: "This API token has expired. Log in again or create a new token (POST /api/v1/tokens)." },
+  account_disabled: { status: 403, message: "This account is disabled. Ask an admin to re-enable it." },
+  insufficient_scope: { status: 403, message: "This token lacks the scope this needs. Create a token with that scope (POST /api/v1/tokens)." },
+  admin_required: { status: 403, message: "Only admins can do this. Ask an admin." },
+  csrf_failed: {
+    status: 403,
+    message: "The CSRF token is missing or wrong. Reload the page and submit again; API clients send the plothost_csrf cookie's value as X-CSRF-Token, or use a Bearer token.",
+  },
+  registration_closed: { status: 403, message: "Self-registration is off on this server. Ask an admin to create your account." },
+  invalid_username: {
+    status: 400,
+    message: "Usernames are 1 to 39 letters, digits, '.', '_' or '-', starting with a letter or digit. Pick another.",
+  },
+  weak_password: {
+    status: 400,
+    message: "Passwords need at least 8 characters, at most 72 bytes, and must not be the username. Pick a longer one.",
+  },
+  username_taken: { status: 409, message: "That username is taken (usernames ignore case). Pick another, or log in." },
+  user_not_found: { status: 404, message: "No user has that name. Check the spelling (GET /api/v1/admin/users lists them)." },
+  token_not_found: { status: 404, message: "You have no token with that id. GET /api/v1/tokens lists yours." },
+  last_admin: { status: 409, message: "This would leave no enabled admin. Make another user admin first." },
+  user_owns_content: { status: 409, message: "This user still owns apps or documents. Delete or transfer them first, or disable the user instead." },
+  too_many_attempts: { status: 429, message: "Too many failed logins. Wait for the number of seconds in Retry-After, then retry." },
+  login_not_here: {
+    status: 404,
+    message: "This server does not take passwords here: in single-user mode nobody logs in, and with --auth-module the site's own login page is used.",
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -12,3 +12,4 @@ export * from "./frames.ts";
 export * from "./receiver.ts";
 export * from "./token.ts";
 export * from "./subprotocol.ts";
+export * from "./worker-http.ts";

@@ -5,14 +5,14 @@ import { projectRoot } from "../helpers/start-gateway.ts";
 
 describe("the tree is the architecture", () => {
   it("has no circular imports", async () => {
-    const res = await madge(["gateway", "worker", "shared"].map((d) => path.join(projectRoot, d)), {
+    const res = await madge(["gateway", "worker", "shared", "client"].map((d) => path.join(projectRoot, d)), {
       fileExtensions: ["ts"], tsConfig: path.join(projectRoot, "tsconfig.json"),
     });
     expect(res.circular()).toEqual([]);
   });
 
-  it("shared/ imports nothing above it and worker/ never imports gateway/", async () => {
-    const res = await madge([path.join(projectRoot, "gateway"), path.join(projectRoot, "worker"), path.join(projectRoot, "shared")], {
+  it("shared/ imports nothing above it, worker/ never imports gateway/, client/ only shared/", async () => {
+    const res = await madge(["gateway", "worker", "shared", "client"].map((d) => path.join(projectRoot, d)), {
       fileExtensions: ["ts"], baseDir: projectRoot,
     });
     const graph = res.obj();
@@ -21,6 +21,7 @@ describe("the tree is the architecture", () => {
       for (const dep of deps) {
         if (file.startsWith("shared/") && /^(gateway|worker|client)\//.test(dep)) offenders.push(`${file} -> ${dep}`);
         if (file.startsWith("worker/") && dep.startsWith("gateway/")) offenders.push(`${file} -> ${dep}`);
+        if (file.startsWith("client/") && /^(gateway|worker)\//.test(dep)) offenders.push(`${file} -> ${dep}`);
       }
     }
     expect(Object.keys(graph).length).toBeGreaterThan(10);

@@ -1,10 +1,17 @@
 import { pathToFileURL } from "node:url";
 import type { Document } from "../../shared/index.ts";
 
+/** The request that opened the session: query arguments (name → values, as bokeh) and headers. */
+export interface AppRequest {
+  readonly arguments: Readonly<Record<string, string[]>>;
+  /** Lower-cased request headers, without cookies, credentials and plothost's own headers. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /** What an app's code receives besides its document (grows with accounts: `user`). */
 export interface AppContext {
   readonly sessionId: string;
-  readonly request: { readonly arguments: Readonly<Record<string, string[]>> };
+  readonly request: AppRequest;
 }
 
 /** An app: the module's default export, called once per session to fill that session's document. */

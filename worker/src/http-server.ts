@@ -1,25 +1,28 @@
 import http from "node:http";
 import { WebSocketServer, type WebSocket, type RawData } from "ws";
 import type { Duplex } from "node:stream";
-import { generateSessionId, generateToken, parseSubprotocolHeader, validateToken, sessionIdFromToken } from "../../shared/protocol/index.ts";
+import { parseSubprotocolHeader, MOUNT_HEADER, MOUNT_PATTERN, HEALTH_PATH } from "../../shared/protocol/index.ts";
 import type { WorkerConfig } from "../../shared/config/index.ts";
 import type { Logger } from "../../shared/logging/create-logger.ts";
 import { ERROR_CATALOGUE, type ErrorCode } from "../../shared/errors/catalogue.ts";
 import { SessionCreationError, type SessionRegistry } from "./session-registry.ts";
 import { ProtocolConnection, CLOSE_SESSION_FAILED } from "./protocol-connection.ts";
 import { autoloadScript, errorPage, sessionPage } from "./page.ts";
-import { queryArguments } from "./query-arguments.ts";
+import { queryArguments, appHeaders } from "./query-arguments.ts";
+import type { SessionSigning } from "./session-signing.ts";
 
-const STATIC_PREFIX = "/static";
-export const HEALTH_PATH = "/__plothost/health";
+const mountOf = (req: http.IncomingMessage): string => {
+  const m = req.headers[MOUNT_HEADER];
+  return typeof m === "string" && MOUNT_PATTERN.test(m) ? m : "";
+};
 
 /**
  * The worker's HTTP + WebSocket front, listening on its Unix socket: the session page, `autoload.js`, the
  * protocol socket at `<prefix>/ws`, and a health endpoint for the supervisor (not reachable through the gateway,
  * which only proxies `<prefix>/...`).
  */
-export function createWorkerServer(deps: { config: WorkerConfig; sessions: SessionRegistry; logger: Logger }): http.Server {
-  const { config, sessions, logger } = deps;
+export function createWorkerServer(deps: { config: WorkerConfig; sessions: SessionRegistry; signing: SessionSigning; logger: Logger }): http.Server {
+  const { config, sessions, signing, logger } = deps;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.maxMessageBytes,
@@ -33,11 +36,18 @@ export function createWorkerServer(deps: { config: WorkerConfig; sessions: Sessi
     res.end(JSON.stringify({ error: { code, message: detail ? `${entry.message} (${detail})` : entry.message } }));
   };
 
-  const newSession = async (url: URL) => {
-    const id = generateSessionId();
-    const session = await sessions.getOrCreate(id, queryArguments(url.searchParams));
-    const token = generateToken(id, { expiration: config.sessionTokenExpirationS });
-    return { session, token };
+  /** The session a page or autoload.js request asks for (`bokeh-session-id`), or a new one. */
+  const sessionFor = async (req: http.IncomingMessage, url: URL) => {
+    const requested = url.searchParams.get("bokeh-session-id") ?? req.headers["bokeh-session-id"];
+    let id: string;
+    if (typeof requested === "string" && requested !== "") {
+      if (!signing.acceptsSessionId(requested)) return null;
+      id = requested;
+    } else id = signing.newSessionId();
+    const args = queryArguments(url.searchParams);
+    delete args["bokeh-session-id"];
+    const session = await sessions.getOrCreate(id, { arguments: args, headers: appHeaders(req.headers) });
+    return { session, token: signing.token(id) };
   };
 
   const sessionFailed = (res: http.ServerResponse, err: unknown, html: boolean) => {
@@ -61,10 +71,13 @@ export function createWorkerServer(deps: { config: WorkerConfig; sessions: Sessi
         return;
       }
       if (req.method !== "GET" && req.method !== "HEAD") return sendJsonError(res, "not_found");
+      const mount = mountOf(req);
       if (url.pathname === config.prefix || url.pathname === `${config.prefix}/`) {
-        const { session, token } = await newSession(url);
+        const opened = await sessionFor(req, url);
+        if (!opened) return sendJsonError(res, "bad_session_id");
+        const { session, token } = opened;
         const html = sessionPage({
-          title: session.document.title, token, rootIds: session.document.roots.map((r) => r.id), staticPrefix: STATIC_PREFIX,
+          title: session.document.title, token, rootIds: session.document.roots.map((r) => r.id), staticPrefix: `${mount}/static`,
         });
         res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
         res.end(html);
@@ -74,11 +87,18 @@ export function createWorkerServer(deps: { config: WorkerConfig; sessions: Sessi
         const elementId = url.searchParams.get("bokeh-autoload-element");
         if (!elementId) return sendJsonError(res, "bad_request", "autoload.js needs ?bokeh-autoload-element=<element id>");
         const absoluteUrl = url.searchParams.get("bokeh-absolute-url");
-        const { token } = await newSession(url);
+        let origin = "";
+        try {
+          if (absoluteUrl) origin = new URL(absoluteUrl).origin;
+        } catch {
+          return sendJsonError(res, "bad_request", "bokeh-absolute-url is not a URL");
+        }
+        const opened = await sessionFor(req, url);
+        if (!opened) return sendJsonError(res, "bad_session_id");
         res.writeHead(200, { "content-type": "application/javascript; charset=utf-8", "cache-control": "no-store" });
         res.end(autoloadScript({
-          token, elementId, appPath: url.searchParams.get("bokeh-app-path") ?? config.prefix, absoluteUrl,
-          staticPrefix: absoluteUrl ? `${new URL(absoluteUrl).origin}${STATIC_PREFIX}` : STATIC_PREFIX,
+          token: opened.token, elementId, appPath: url.searchParams.get("bokeh-app-path") ?? `${mount}${config.prefix}`, absoluteUrl,
+          staticPrefix: `${origin}${mount}/static`,
           loadResources: url.searchParams.get("resources") !== "none",
         }));
         return;
@@ -105,8 +125,7 @@ export function createWorkerServer(deps: { config: WorkerConfig; sessions: Sessi
     let sessionId: string;
     try {
       const { token } = parseSubprotocolHeader(req.headers["sec-websocket-protocol"]);
-      validateToken(token, { now: Math.floor(Date.now() / 1000), signed: false });
-      sessionId = sessionIdFromToken(token);
+      sessionId = signing.validate(token).session_id;
     } catch (err) {
       return refuse(403, "bad_token", (err as Error).message);
     }
@@ -126,7 +145,7 @@ export function createWorkerServer(deps: { config: WorkerConfig; sessions: Sessi
         conn?.handleClose();
       });
       ws.on("error", (err) => connLog.warn({ err }, "websocket error"));
-      sessions.getOrCreate(sessionId, args).then((session) => {
+      sessions.getOrCreate(sessionId, { arguments: args, headers: appHeaders(req.headers) }).then((session) => {
         if (ws.readyState !== ws.OPEN) return;
         conn = new ProtocolConnection(
           { send: (f) => ws.send(f, { binary: typeof f !== "string" }), close: (code, reason) => ws.close(code, reason) },

@@ -10,6 +10,7 @@ import { createLogger } from "../../shared/logging/create-logger.ts";
 import { loadApp } from "./app-loader.ts";
 import { SessionRegistry } from "./session-registry.ts";
 import { createWorkerServer } from "./http-server.ts";
+import { SessionSigning } from "./session-signing.ts";
 
 register("./plothost-resolver.ts", import.meta.url);
 
@@ -43,11 +44,14 @@ const sessions = new SessionRegistry({
   checkUnusedSessionsMs: config.checkUnusedSessionsMs,
   binaryThresholdBytes: config.binaryThresholdBytes,
 });
-const server = createWorkerServer({ config, sessions, logger });
+const secretKey = config.secretFile ? fs.readFileSync(config.secretFile, "utf8").trim() : null;
+const signing = new SessionSigning(secretKey, config.sessionTokenExpirationS);
+const server = createWorkerServer({ config, sessions, signing, logger });
 
 fs.rmSync(config.socketPath, { force: true });
 server.listen(config.socketPath, () => {
-  logger.info({ event: "ready", socket: config.socketPath, pid: process.pid }, "worker ready");
+  // Written directly, whatever the log level: the supervisor waits for this line to route traffic here.
+  process.stdout.write(`${JSON.stringify({ level: 30, time: new Date().toISOString(), name: "worker", event: "ready", socket: config.socketPath, pid: process.pid, msg: "worker ready" })}\n`);
 });
 
 let stopping = false;

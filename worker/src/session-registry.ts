@@ -1,6 +1,6 @@
 import { Document } from "../../shared/index.ts";
 import type { Logger } from "../../shared/logging/create-logger.ts";
-import type { AppContext, AppHandler } from "./app-loader.ts";
+import type { AppContext, AppHandler, AppRequest } from "./app-loader.ts";
 import { ServerSession } from "./server-session.ts";
 
 /** Raised when the app's code throws while building a session; the page shows it (stack only in dev mode). */
@@ -42,12 +42,12 @@ export class SessionRegistry {
   }
 
   /** The session with this id, made by running the app if it does not exist yet (concurrent callers share it). */
-  getOrCreate(id: string, args: Record<string, string[]>): Promise<ServerSession> {
+  getOrCreate(id: string, request: AppRequest): Promise<ServerSession> {
     const existing = this.sessions.get(id);
     if (existing && !existing.destroyed) return Promise.resolve(existing);
     let pending = this.creating.get(id);
     if (!pending) {
-      pending = this.create(id, args).finally(() => this.creating.delete(id));
+      pending = this.create(id, request).finally(() => this.creating.delete(id));
       this.creating.set(id, pending);
     }
     return pending;
@@ -71,13 +71,13 @@ export class SessionRegistry {
     await Promise.all(all.map((s) => s.destroy()));
   }
 
-  private async create(id: string, args: Record<string, string[]>): Promise<ServerSession> {
+  private async create(id: string, request: AppRequest): Promise<ServerSession> {
     const log = this.opts.logger.child({ sessionId: id });
     const session = new ServerSession(id, new Document(), {
       binaryThresholdBytes: this.opts.binaryThresholdBytes,
       onCallbackError: (err, where) => log.error({ err, where }, "error in app callback"),
     });
-    const ctx: AppContext = { sessionId: id, request: { arguments: args } };
+    const ctx: AppContext = { sessionId: id, request };
     try {
       await session.withDocument((doc) => this.opts.app(doc, ctx));
     } catch (err) {

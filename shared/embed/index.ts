@@ -1,0 +1,1 @@
+export { serverDocument, serverSession, type EmbedOptions } from "./server-embed.ts";
