@@ -12,7 +12,7 @@ export default tseslint.config(
       "no-console": ["error", { allow: ["warn", "error"] }],
     },
   },
-  { files: ["bin/**", "scripts/**", "test/**", "bench/**"], rules: { "no-console": "off" } },
+  { files: ["bin/**", "scripts/**", "test/**", "bench/**", "examples/**"], rules: { "no-console": "off" } },
   {
     files: ["shared/**"],
     rules: {
