@@ -14,12 +14,17 @@ import { AppProxy } from "./app-proxy.ts";
 import { bokehjsStatic } from "./static-bokehjs.ts";
 import { requestContext } from "./request-context.ts";
 import { indexPage } from "./index-page.ts";
+import { createAuth, type Auth } from "./auth/create-auth.ts";
+import { createDocs } from "./docs/create-docs.ts";
+import { docsAuth } from "./docs/docs-auth.ts";
 
 export interface Gateway {
   readonly app: express.Express;
   readonly server: http.Server;
   readonly sandbox: Sandbox;
   readonly supervisors: ReadonlyMap<string, WorkerSupervisor>;
+  /** Accounts: who each request is, the accounts API and pages (gateway/src/auth). */
+  readonly auth: Auth;
   /**
    * Routes WebSocket upgrades under `mount` (e.g. `/viz`) on a host's HTTP server to plothost, for when `app` is
    * mounted inside another express app with `host.use(mount, gateway.app)`. Returns a function that detaches.
@@ -34,8 +39,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   const sandbox = deps.sandbox ?? (await createSandbox({ prefer: config.sandbox }));
   logger.info({ sandbox: sandbox.kind, layers: sandbox.layers }, "sandbox selected");
   for (const w of sandbox.warnings) logger.warn({ sandbox: sandbox.kind }, w);
+  const auth = await createAuth(config, logger);
+  const docs = await createDocs(config, logger, docsAuth(auth));
 
-  const supervisors = new Map(config.apps.map((a) => [a.name, new WorkerSupervisor(a, { sandbox, config, logger })]));
+  const supervisors = new Map(config.apps.map((a) => [a.name, new WorkerSupervisor(a, { sandbox, config, logger, userHeaderKey: auth.userHeaderPublicKey })]));
   const proxy = new AppProxy(supervisors, {
     logger, allowWebsocketOrigins: config.allowWebsocketOrigins, readyTimeoutMs: config.workerStartTimeoutMs,
   });
@@ -46,10 +53,14 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   app.use(requestContext(logger));
   app.get("/static/js/:file", bokehjsStatic());
   app.get("/favicon.ico", (_req, res) => void res.status(204).setHeader("cache-control", "public, max-age=86400").end());
-  app.get("/", (_req, res) => {
+  app.use(auth.authenticate);
+  app.use("/api/v1/docs", docs.api);
+  app.use("/doc", docs.pages);
+  app.use(auth.routes);
+  app.get("/", auth.requireUser, (_req, res) => {
     res.type("html").send(indexPage([...supervisors.values()].map((s) => ({ name: s.app.name, state: s.state }))));
   });
-  app.use(proxy.http);
+  app.use(auth.requireUser, proxy.http);
   app.use((req: Request, _res: Response, next: NextFunction) => next(new PlothostError("not_found", req.path)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toPlothostError(err);
@@ -59,16 +70,24 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   });
 
   const server = http.createServer(app);
-  server.on("upgrade", proxy.upgrade);
+  /** WebSocket upgrades for plothost mounted at `mount`: published documents here, app sessions to their worker. */
+  const upgradeAt = (mount: string) => (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
+    const full = req.url ?? "/";
+    req.url = full.slice(mount.length) || "/";
+    if (docs.sockets.handle(req, socket, head)) return;
+    req.url = full;
+    auth.upgrade((r, s, h) => proxy.upgradeAt(mount, r, s, h))(req, socket, head);
+  };
+  server.on("upgrade", upgradeAt(""));
   for (const s of supervisors.values()) void s.ready().catch(() => {});
 
   return {
-    app, server, sandbox, supervisors,
+    app, server, sandbox, supervisors, auth,
     attach: (host, mount) => {
       const prefix = mount.replace(/\/+$/, "");
       const onUpgrade = (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
         const url = req.url ?? "/";
-        if (url === prefix || url.startsWith(`${prefix}/`)) proxy.upgradeAt(prefix, req, socket, head);
+        if (url === prefix || url.startsWith(`${prefix}/`)) upgradeAt(prefix)(req, socket, head);
       };
       host.on("upgrade", onUpgrade);
       return () => void host.off("upgrade", onUpgrade);
@@ -87,6 +106,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
       await Promise.all([...supervisors.values()].map((s) => s.close()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await docs.close();
+      await auth.close();
     },
   };
 }

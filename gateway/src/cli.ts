@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseGatewayConfig, ConfigError } from "../../shared/config/index.ts";
 import { createLogger } from "../../shared/logging/create-logger.ts";
 import { createGateway } from "./app.ts";
+import { runAdminCommand } from "./auth/admin-cli.ts";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -16,6 +17,7 @@ const USAGE = `Usage: plothost <command> [options]
 Commands:
   serve [APP ...]     Serve apps (single .ts/.js modules). Without APP, serves the demo app at /demo.
   secret              Print a new random secret key for PLOTHOST_SECRET_KEY (used with --sign-sessions).
+  admin create USER   Create an admin account (password from stdin); also: admin reset-password USER.
 
 Options for serve:
   -p, --port N                     Port to listen on (env PORT or PLOTHOST_PORT; default 5006; 0 = any free port)
@@ -32,6 +34,15 @@ Options for serve:
       --session-token-expiration S Seconds a session token is valid for connecting (default 300)
       --websocket-max-message-size BYTES  (default 20971520)
       --sign-sessions              Require session ids and tokens signed with PLOTHOST_SECRET_KEY (env PLOTHOST_SIGN_SESSIONS=1)
+  -m, --multi-user                 Accounts: every page and API call needs a login (env PLOTHOST_MULTI_USER=1;
+                                   default: single-user, everyone is defaultuser)
+      --allow-registration         Let people register themselves in multi-user mode (the default;
+      --no-allow-registration      env PLOTHOST_ALLOW_REGISTRATION=0 turns it off)
+      --database-url URL           Accounts database: file:PATH or postgresql://... (env DATABASE_URL;
+                                   default file:DATA_DIR/plothost.db)
+      --bcrypt-cost N              bcrypt cost for password hashes (env PLOTHOST_BCRYPT_COST; default 12)
+      --auth-module PATH           Module exporting getUser(req) and loginUrl: your own login (implies -m)
+      --secure-cookies             Always mark cookies Secure (TLS terminated in front; env PLOTHOST_SECURE_COOKIES=1)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -49,6 +60,15 @@ async function main(argv: string[]): Promise<number> {
     // Like `bokeh secret`: a new random key for PLOTHOST_SECRET_KEY (--sign-sessions).
     process.stdout.write(`${randomBytes(32).toString("base64url")}\n`);
     return 0;
+  }
+  if (command === "admin") {
+    try {
+      return await runAdminCommand(rest, process.env, projectRoot);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      process.stderr.write(`plothost: ${err.message}\n`);
+      return 2;
+    }
   }
   if (command !== "serve") {
     process.stderr.write(`plothost: unknown command "${command}". Run \`plothost --help\` to see the commands.\n`);

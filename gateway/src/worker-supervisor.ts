@@ -33,7 +33,7 @@ export class WorkerSupervisor extends EventEmitter {
 
   constructor(
     readonly app: AppSpec,
-    private readonly deps: { sandbox: Sandbox; config: GatewayConfig; logger: Logger },
+    private readonly deps: { sandbox: Sandbox; config: GatewayConfig; logger: Logger; userHeaderKey?: string },
   ) {
     super();
     this.log = deps.logger.child({ app: app.name });
@@ -93,6 +93,7 @@ export class WorkerSupervisor extends EventEmitter {
         unusedSessionLifetimeMs: config.unusedSessionLifetimeMs, checkUnusedSessionsMs: config.checkUnusedSessionsMs,
         keepAliveMs: config.keepAliveMs, sessionTokenExpirationS: config.sessionTokenExpirationS,
         maxMessageBytes: config.maxMessageBytes, binaryThresholdBytes: 64, secretFile: this.writeSecretFile(),
+        userHeaderKey: this.deps.userHeaderKey ?? null,
       }),
     ];
     const child = sandbox.spawn({

@@ -35,6 +35,13 @@ export interface GatewayConfig {
   readonly signSessions: boolean;
   /** The shared secret (`PLOTHOST_SECRET_KEY`, make one with `plothost secret`); null when not set. */
   readonly secretKey: string | null;
+  /** Where published documents live: `file` (default, under the data directory), `memory`, or `redis`. */
+  readonly backend: "memory" | "file" | "redis";
+  /** Redis for `--backend redis` (`REDIS_URL`). */
+  readonly redisUrl: string;
+  /** Largest published document, and total per user, in bytes of the stored encoding. */
+  readonly maxDocumentBytes: number;
+  readonly maxUserBytes: number;
   /** Root of the plothost package: the worker's code and node_modules are read from here. */
   readonly projectRoot: string;
   /** Accounts (see gateway/src/auth): false = single-user mode, every request is `defaultuser`. */
@@ -112,6 +119,10 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
         "session-token-expiration": { type: "string" },
         "websocket-max-message-size": { type: "string" },
         "sign-sessions": { type: "boolean" },
+        backend: { type: "string" },
+        "redis-url": { type: "string" },
+        "max-document-size": { type: "string" },
+        "max-user-storage": { type: "string" },
         "multi-user": { type: "boolean", short: "m" },
         "allow-registration": { type: "boolean" },
         "no-allow-registration": { type: "boolean" },
@@ -158,6 +169,10 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
     maxMessageBytes: r.int("--websocket-max-message-size", str("websocket-max-message-size"), 20 * 1024 * 1024, 1024),
     signSessions: r.bool("--sign-sessions / PLOTHOST_SIGN_SESSIONS", (values["sign-sessions"] as boolean | undefined) ?? env.PLOTHOST_SIGN_SESSIONS, false),
     secretKey: env.PLOTHOST_SECRET_KEY || null,
+    backend: r.oneOf("--backend / PLOTHOST_BACKEND", str("backend") ?? env.PLOTHOST_BACKEND, ["memory", "file", "redis"] as const, "file"),
+    redisUrl: str("redis-url") ?? env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    maxDocumentBytes: r.int("--max-document-size / PLOTHOST_MAX_DOCUMENT_SIZE", str("max-document-size") ?? env.PLOTHOST_MAX_DOCUMENT_SIZE, 64 * 1024 * 1024, 1024),
+    maxUserBytes: r.int("--max-user-storage / PLOTHOST_MAX_USER_STORAGE", str("max-user-storage") ?? env.PLOTHOST_MAX_USER_STORAGE, 1024 * 1024 * 1024, 1024),
     projectRoot,
     ...accountsConfig(r, values, env),
   };

@@ -25,6 +25,11 @@ export interface WorkerConfig {
    * flag or env var, so the key never shows on a command line.
    */
   readonly secretFile: string | null;
+  /**
+   * The gateway's public key (base64url SPKI) for the signed user header (`ctx.user`); null: no user header is
+   * trusted. Public, so a flag is fine. Optional so hand-made configs (benchmarks, tests) need not name it.
+   */
+  readonly userHeaderKey?: string | null;
 }
 
 /** Turns a worker config back into flags: the gateway uses it to spawn, the worker parses them. */
@@ -39,6 +44,7 @@ export function workerConfigToArgs(c: WorkerConfig): string[] {
     "--max-message-size", String(c.maxMessageBytes),
     "--binary-threshold", String(c.binaryThresholdBytes),
     ...(c.secretFile ? ["--secret-file", c.secretFile] : []),
+    ...(c.userHeaderKey ? ["--user-header-key", c.userHeaderKey] : []),
   ];
 }
 
@@ -55,6 +61,7 @@ export function parseWorkerConfig(argv: readonly string[]): WorkerConfig {
         "check-unused-sessions": { type: "string" }, "keep-alive": { type: "string" },
         "session-token-expiration": { type: "string" }, "max-message-size": { type: "string" },
         "binary-threshold": { type: "string" }, "secret-file": { type: "string" },
+        "user-header-key": { type: "string" },
       },
     }).values;
   } catch (err) {
@@ -76,6 +83,7 @@ export function parseWorkerConfig(argv: readonly string[]): WorkerConfig {
     maxMessageBytes: r.int("--max-message-size", s("max-message-size"), 20 * 1024 * 1024, 1024),
     binaryThresholdBytes: r.int("--binary-threshold", s("binary-threshold"), 64, 0),
     secretFile: s("secret-file") ?? null,
+    userHeaderKey: s("user-header-key") ?? null,
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);

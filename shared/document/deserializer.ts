@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import { DocumentError } from "./errors.ts";
 import { Model } from "./model.ts";
 import { NDArray, isTypedDType, typedArrayFromBytes } from "./ndarray.ts";
@@ -12,6 +13,23 @@ export interface DeserializerOptions {
 }
 
 type Json = Record<string, unknown>;
+
+/**
+ * Inline base64 bytes: gzip-compressed as BokehJS 3.10 writes them, or plain as Bokeh 3.6 did (data that does not
+ * start with the gzip magic, or does not inflate, is taken as is).
+ */
+function inlineBytes(data: string): Uint8Array {
+  const buf = globalThis.Buffer.from(data, "base64");
+  if (buf.length >= 18 && buf[0] === 0x1f && buf[1] === 0x8b && buf[2] === 0x08) {
+    try {
+      const inflated = gunzipSync(buf);
+      return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+    } catch {
+      // Not gzip after all: plain bytes that happen to start like it.
+    }
+  }
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
 
 function isJsonObject(value: unknown): value is Json {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -147,10 +165,7 @@ export class Deserializer {
   private bytes(rep: unknown): Uint8Array {
     if (!isJsonObject(rep) || rep.type !== "bytes") throw bad("expected a {type: 'bytes'} value");
     const data = rep.data;
-    if (typeof data === "string") {
-      const buf = globalThis.Buffer.from(data, "base64");
-      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    }
+    if (typeof data === "string") return inlineBytes(data);
     if (isJsonObject(data) && typeof data.id === "string") {
       const buffer = this.buffers.get(data.id);
       if (buffer === undefined) {

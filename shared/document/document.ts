@@ -63,7 +63,8 @@ function noteIdsIn(json: unknown): void {
  * The server-side Bokeh document of one session: roots, the models reachable from them, change events, incoming
  * patches and the session's callbacks. It does no I/O and never logs: sessions subscribe with `on_change` and
  * serialize with `serializeEvents`; callback failures go to the error handler. Deliberately absent: hold/unhold
- * event batching, `js_on_event`, theme handling, and validation of attribute values (BokehJS does that).
+ * event batching, `js_on_event`, theme handling (`applyTheme` in `shared/models` builds it on `on_attach`), and
+ * validation of attribute values (BokehJS does that).
  */
 export class Document {
   private _title: string;
@@ -73,6 +74,12 @@ export class Document {
   private _epoch = 0;
   private _extras: Record<string, unknown> = {};
   private readonly _listeners = new Set<(event: DocumentChangedEvent) => void>();
+  private readonly _attachHooks = new Set<(models: readonly Model[]) => void>();
+  /**
+   * Values for the page template (Python's `doc.template_variables`), e.g. `{ header: "Sales" }`. Plain data; the
+   * server that renders the session page decides which names it uses.
+   */
+  readonly template_variables: Record<string, unknown> = {};
   private readonly _eventCallbacks = new Map<string, Array<(event: BokehEvent) => unknown>>();
   private readonly _messageCallbacks = new Map<string, Array<(data: unknown) => unknown>>();
   private _errorHandler: ErrorHandler;
@@ -155,6 +162,17 @@ export class Document {
   on_change(listener: (event: DocumentChangedEvent) => void): () => void {
     this._listeners.add(listener);
     return () => void this._listeners.delete(listener);
+  }
+
+  /**
+   * Calls `hook(models)` with the models each change attaches (new roots, new attribute values), synchronously and
+   * before any listener hears of the change, so the hook may give them initial attributes with `_init_attribute`
+   * (which emits nothing) and every session serializes them with those values. Hook errors go to the error handler.
+   * Returns the unsubscribe function.
+   */
+  on_attach(hook: (models: readonly Model[]) => void): () => void {
+    this._attachHooks.add(hook);
+    return () => void this._attachHooks.delete(hook);
   }
 
   /** Calls `cb` for document-level UI events without a model (e.g. `document_ready`). */
@@ -392,5 +410,13 @@ export class Document {
       this._attachedAt.set(model, this._epoch);
     }
     this._models = byId;
+    if (fresh.length === 0) return;
+    for (const hook of [...this._attachHooks]) {
+      try {
+        hook(fresh);
+      } catch (err) {
+        this._report(err, "document on_attach hook");
+      }
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { DocumentError } from "./errors.ts";
 import { nextId } from "./ids.ts";
 import { Model } from "./model.ts";
@@ -23,13 +24,17 @@ export interface SerializerOptions {
    */
   known?: (model: Model) => boolean;
   /**
-   * Byte length from which typed arrays travel as separate buffers. Undefined: everything inline as base64.
+   * Byte length from which typed arrays travel as separate buffers. Undefined: everything inline (gzip + base64).
    */
   threshold?: number;
 }
 
+/**
+ * Inline bytes as BokehJS 3.10 reads them: gzip-compressed, then base64 (its `base64_to_buffer` always gunzips;
+ * plain base64, as Bokeh 3.6 wrote it, fails there with "invalid gzip data").
+ */
 function base64(bytes: Uint8Array): string {
-  return globalThis.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+  return gzipSync(bytes).toString("base64");
 }
 
 /**

@@ -26,6 +26,14 @@ export const ERROR_CATALOGUE = {
     status: 403,
     message: "WebSocket connection refused: this Origin is not allowed. Start plothost with --allow-websocket-origin HOST[:PORT].",
   },
+  not_document_owner: {
+    status: 403,
+    message: "Only the document's owner (or an admin) can change or delete it. Ask the owner, or publish your own copy.",
+  },
+  read_only_view: {
+    status: 403,
+    message: "This view of the document is read-only. Ask the owner for an interactive link, or open it while logged in as someone it is shared with.",
+  },
   bad_session_id: {
     status: 403,
     message: "This session id is not accepted: with --sign-sessions, session ids must be signed with the server's secret key (generate them with the plothost client or `generateSessionId({secretKey})`).",

@@ -8,16 +8,18 @@ import {
   type Column,
   type ModelOptions,
 } from "../document/index.ts";
+import { BokehModel } from "./bokeh-model.ts";
 import { callable } from "./callable.ts";
+import { Selection } from "./renderers.ts";
 
 /** Columns as app code writes them: `{x: [1, 2], y: Float64Array.of(3, 4)}` (a Map works too). */
 export type ColumnsInit = Readonly<Record<string, Column>> | ReadonlyMap<string, Column>;
 
-/** Options for {@link ColumnDataSource}: the columns, an optional name, and any other attribute verbatim. */
+/** Options for {@link ColumnDataSource}: the columns (dates as epoch ms or Date), and a name to find it by. */
 export interface ColumnDataSourceInit {
   data?: ColumnsInit;
   name?: string;
-  [attr: string]: unknown;
+  tags?: unknown[];
 }
 
 /** A user-facing patch: `{col: [[index, value], [{start, stop, step}, values]]}`. */
@@ -25,19 +27,28 @@ export type PatchesInit = Readonly<
   Record<string, ReadonlyArray<readonly [number | { start?: number | null; stop?: number | null; step?: number | null }, unknown]>>
 >;
 
+/** The typed attributes of a ColumnDataSource (`on_change` takes these names). */
+export interface ColumnDataSourceProps {
+  name: string | null;
+  tags: unknown[];
+  data: Map<string, unknown>;
+  selected: Selection;
+  selection_policy: Model;
+}
+
 /**
  * Bokeh's ColumnDataSource. Like Python it writes `selected` (an empty Selection) and `selection_policy`
  * (UnionRenderers) explicitly. Column changes are announced as ColumnDataChanged / ColumnsStreamed /
  * ColumnsPatched, which BokehJS applies without resending whole columns. `data` returns a fresh object each time:
  * assigning into it changes nothing; assign `source.data = {...}`, or use `stream` / `patch`.
  */
-class ColumnDataSourceModel extends Model {
+class ColumnDataSourceModel extends BokehModel<ColumnDataSourceProps> {
   constructor(init: ColumnDataSourceInit = {}, opts: ModelOptions = {}) {
     super("ColumnDataSource", undefined, opts);
     if (opts.bare === true) return;
     const { data, name, ...rest } = init;
     if (name !== undefined) this._init_attribute("name", name);
-    this._init_attribute("selected", new Model("Selection", { indices: [], line_indices: [] }));
+    this._init_attribute("selected", new Selection({ indices: [], line_indices: [] }));
     this._init_attribute("selection_policy", new Model("UnionRenderers"));
     this._init_attribute("data", toColumnData(data ?? {}));
     for (const [k, v] of Object.entries(rest)) if (v !== undefined) this._init_attribute(k, v);
@@ -51,6 +62,11 @@ class ColumnDataSourceModel extends Model {
   /** Replaces all columns; emits ColumnDataChanged with `cols: null`, as Python does. */
   set data(value: ColumnsInit) {
     this.set("data", value);
+  }
+
+  /** The selection; `source.selected.on_change("indices", cb)` sees selections made in the browser. */
+  get selected(): Selection {
+    return this.get<Selection>("selected");
   }
 
   get column_names(): string[] {

@@ -1,78 +1,22 @@
-import { DocumentError, Model, isTypedArray } from "../document/index.ts";
+import { DocumentError, Model } from "../document/index.ts";
 import { ColumnDataSource, type ColumnsInit } from "./column-data-source.ts";
+import { REQUIRED, type GlyphType, type PropDef } from "./glyph-types.ts";
+import { CDSView, GlyphRenderer, Legend, LegendItem } from "./renderers.ts";
+import { isColorTuple, isColumnValues, toSpec } from "./specs.ts";
 
-/** What a glyph method accepts for a data spec: a column name, a constant, a column of values, or a tagged spec. */
-export type SpecInput = string | number | null | readonly unknown[] | Float64Array | Float32Array | Int32Array | { type: string };
-
-/** Options common to `line` and `scatter`, Python's keyword arguments. Other visual options (`hatch_pattern`, `nonselection_alpha`, ...) pass through the same cascade. */
-export interface GlyphOptions {
-  x: SpecInput;
-  y: SpecInput;
-  /** A data source, or columns to wrap in a new one. Without it, list values create columns in a new source. */
-  source?: Model | ColumnsInit;
-  name?: string;
-  legend_label?: string;
-  legend_field?: string;
-  x_range_name?: string;
-  y_range_name?: string;
-  level?: string;
-  visible?: boolean;
-  muted?: boolean;
-  color?: SpecInput;
-  alpha?: SpecInput;
-  line_color?: SpecInput;
-  line_alpha?: SpecInput;
-  line_width?: SpecInput;
-  line_dash?: string | readonly number[];
-  [option: string]: unknown;
-}
-
-/** How one glyph type is described to the cascade: its visual properties with Bokeh defaults, and its other specs. */
-export interface GlyphType {
-  name: string;
-  /** Visual properties in declaration order, with Bokeh's defaults (values equal to them are not written). */
-  visuals: Readonly<Record<string, unknown>>;
-  /** True when visuals are data specs (`{type: "value"}`), false for scalar properties (Line). */
-  vectorVisuals: boolean;
-  /** Non-visual data specs besides x and y, with Bokeh's defaults. */
-  args: Readonly<Record<string, unknown>>;
-}
-
-const LINE_VISUALS = { line_color: "black", line_alpha: 1, line_width: 1, line_join: "bevel", line_cap: "butt", line_dash: [], line_dash_offset: 0 };
-
-export const LINE: GlyphType = { name: "Line", visuals: LINE_VISUALS, vectorVisuals: false, args: {} };
-
-export const SCATTER: GlyphType = {
-  name: "Scatter",
-  visuals: {
-    ...LINE_VISUALS,
-    fill_color: "gray",
-    fill_alpha: 1,
-    hatch_color: "black",
-    hatch_alpha: 1,
-    hatch_scale: 12,
-    hatch_pattern: null,
-    hatch_weight: 1,
-  },
-  vectorVisuals: true,
-  args: { size: 4, angle: 0, marker: "circle" },
-};
-
-const MARKERS = new Set(
-  "asterisk circle circle_cross circle_dot circle_x circle_y cross dash diamond diamond_cross diamond_dot dot hex hex_dot inverted_triangle plus square square_cross square_dot square_pin square_x star star_dot triangle triangle_dot triangle_pin x y".split(
-    " ",
-  ),
-);
-const RENDERER_ARGS = ["name", "x_range_name", "y_range_name", "level", "visible", "muted"];
+const RENDERER_ARGS = ["name", "x_range_name", "y_range_name", "level", "view", "visible", "muted", "coordinates"];
 const DEFAULT_COLOR = "#1f77b4";
-const NOT_SPEC_LITERALS = new Set(["line_dash", "line_join", "line_cap", "hatch_pattern"]);
+const VISUAL_FEATURES = new Set(["line", "fill", "hatch", "text", "global"]);
+
+/** A glyph method's extra step on each glyph's arguments (e.g. Image's `palette` becomes a `color_mapper`). */
+export type GlyphHook = (args: Record<string, unknown>) => void;
 
 function trait(name: string): string {
   return name.slice(name.indexOf("_") + 1);
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  if (a !== null && b !== null && typeof a === "object" && typeof b === "object") return JSON.stringify(a) === JSON.stringify(b);
   return Object.is(a, b);
 }
 
@@ -86,10 +30,11 @@ function popVisuals(
 ): Record<string, unknown> {
   const fallback: Record<string, unknown> = { text_color: "black", hatch_color: "black", ...defaults };
   const traitDefaults: Record<string, unknown> = { color: DEFAULT_COLOR, alpha: 1.0 };
-  const own = new Set(["x", "y", ...Object.keys(glyph.args), ...Object.keys(glyph.visuals)]);
+  const own = new Set([...Object.keys(glyph.args), ...Object.keys(glyph.visuals)]);
   const result: Record<string, unknown> = {};
   const traits = new Set<string>();
   for (const name of Object.keys(glyph.visuals)) {
+    if (!VISUAL_FEATURES.has(name.slice(0, name.indexOf("_")))) continue;
     const t = trait(name);
     if (prefix + name in props) {
       result[name] = props[prefix + name];
@@ -104,26 +49,6 @@ function popVisuals(
   return result;
 }
 
-function isColumnValue(value: unknown): value is readonly unknown[] {
-  return Array.isArray(value) || isTypedArray(value);
-}
-
-function isColorTuple(value: unknown): boolean {
-  return Array.isArray(value) && (value.length === 3 || value.length === 4) && value.every((v) => typeof v === "number");
-}
-
-/** The data spec JSON-side value for one argument: field, value, or a tagged spec passed through. */
-function toSpec(key: string, value: unknown, columns: ReadonlySet<string>): unknown {
-  if (value !== null && typeof value === "object" && !isColumnValue(value)) return value;
-  if (typeof value === "string") {
-    if (key === "marker") return MARKERS.has(value) ? { type: "value", value } : { type: "field", field: value };
-    if (key.endsWith("_color")) return columns.has(value) ? { type: "field", field: value } : { type: "value", value };
-    if (NOT_SPEC_LITERALS.has(key)) return { type: "value", value };
-    return { type: "field", field: value };
-  }
-  return { type: "value", value };
-}
-
 class GlyphBuilder {
   readonly columns = new Map<string, unknown>();
 
@@ -132,19 +57,23 @@ class GlyphBuilder {
     private readonly userSource: Model | null,
   ) {}
 
-  /** Python's `_process_sequence_literals`: list values become columns of a new source (refused with a user source). */
+  private def(key: string): PropDef | undefined {
+    return this.glyph.args[key] ?? this.glyph.visuals[key];
+  }
+
+  /** Python's `_process_sequence_literals`: list values of data specs become columns of a new source. */
   literals(values: Record<string, unknown>): void {
-    for (const [key, value] of Object.entries(values)) {
-      if (!isColumnValue(value) || NOT_SPEC_LITERALS.has(key)) continue;
-      if (key.endsWith("_color") && isColorTuple(value)) continue;
-      if (!this.glyph.vectorVisuals && key in this.glyph.visuals) continue;
+    for (const [key, v] of Object.entries(values)) {
+      const def = this.def(key);
+      if (def === undefined || def.kind === "plain" || def.kind === "enum" || !isColumnValues(v)) continue;
+      if (def.kind === "color" && isColorTuple(v)) continue;
       if (this.userSource !== null) {
         throw new DocumentError(
           "bad_argument",
           `'${key}' is a list but a source was given: put the values in a column of the source and pass its name`,
         );
       }
-      this.columns.set(key, value);
+      this.columns.set(key, v);
       values[key] = key;
     }
   }
@@ -154,16 +83,18 @@ class GlyphBuilder {
     return new Set([...this.columns.keys(), ...(source instanceof Map ? [...source.keys()].map(String) : [])]);
   }
 
-  make(args: Record<string, unknown>, visuals: Record<string, unknown>): Model {
+  make(args: Record<string, unknown>, visuals: Record<string, unknown>, hook?: GlyphHook): Model {
     const names = this.columnNames();
-    const attrs: Record<string, unknown> = { x: toSpec("x", args.x, names), y: toSpec("y", args.y, names) };
-    for (const [key, fallback] of Object.entries(this.glyph.args)) {
-      if (key in args && !sameValue(args[key], fallback)) attrs[key] = toSpec(key, args[key], names);
-    }
-    for (const [key, fallback] of Object.entries(this.glyph.visuals)) {
-      if (!(key in visuals) || sameValue(visuals[key], fallback)) continue;
-      attrs[key] = this.glyph.vectorVisuals ? toSpec(key, visuals[key], names) : visuals[key];
-    }
+    const attrs: Record<string, unknown> = {};
+    const extra = { ...args };
+    hook?.(extra);
+    const write = (key: string, def: PropDef, raw: unknown): void => {
+      const json = toSpec(def.kind, raw, names);
+      if (def.default !== REQUIRED && sameValue(json, toSpec(def.kind, def.default, new Set()))) return;
+      attrs[key] = json;
+    };
+    for (const [key, def] of Object.entries(this.glyph.args)) if (key in extra) write(key, def, extra[key]);
+    for (const [key, def] of Object.entries(this.glyph.visuals)) if (key in visuals) write(key, def, visuals[key]);
     return new Model(this.glyph.name, attrs);
   }
 }
@@ -190,24 +121,24 @@ function updateLegend(plot: Model, label: { type: string; [k: string]: unknown }
   const legend = findLegend(plot);
   const key = JSON.stringify(label);
   if (legend === null) {
-    const item = new Model("LegendItem", { label, renderers: [renderer] });
-    plot.set("center", [...(plot.get<Model[] | undefined>("center") ?? []), new Model("Legend", { items: [item] })]);
+    const item = new LegendItem({ label, renderers: [renderer] });
+    plot.set("center", [...(plot.get<Model[] | undefined>("center") ?? []), new Legend({ items: [item] })]);
     return;
   }
   const items = legend.get<Model[] | undefined>("items") ?? [];
   const item = items.find((it) => JSON.stringify(it.get("label")) === key);
   if (item !== undefined) item.set("renderers", [...(item.get<Model[] | undefined>("renderers") ?? []), renderer]);
-  else legend.set("items", [...items, new Model("LegendItem", { label, renderers: [renderer] })]);
+  else legend.set("items", [...items, new LegendItem({ label, renderers: [renderer] })]);
 }
 
 /**
  * Python's `create_renderer`: a GlyphRenderer with glyph, nonselection_glyph (alpha 0.1), muted_glyph (alpha 0.2)
  * and, when `selection_*` / `hover_*` options are given, selection/hover glyphs; appended to `plot.renderers`,
  * with a legend entry for `legend_label` / `legend_field`. Values equal to Bokeh's defaults are left out, as Python
- * does. `legend_group` is not supported.
+ * does. `legend_group` is not supported. `hook` adapts each glyph's attributes (Image's palette).
  */
-export function createRenderer(plot: Model, glyph: GlyphType, options: GlyphOptions): Model {
-  const props: Record<string, unknown> = { ...options };
+export function createRenderer(plot: Model, glyph: GlyphType, options: object, hook?: GlyphHook): GlyphRenderer {
+  const props: Record<string, unknown> = { ...(options as Record<string, unknown>) };
   const rawSource = props.source;
   delete props.source;
   const userSource =
@@ -216,10 +147,11 @@ export function createRenderer(plot: Model, glyph: GlyphType, options: GlyphOpti
   if (Object.keys(legend).length > 1) throw new DocumentError("bad_argument", "give only one of legend_label and legend_field");
   if ("legend_group" in legend) throw new DocumentError("bad_argument", "legend_group is not supported; use legend_label or legend_field");
   const rendererArgs = pick(props, RENDERER_ARGS);
+  const hookArgs = hook === undefined ? {} : pick(props, ["palette"]);
 
   const builder = new GlyphBuilder(glyph, userSource);
   const mainVisuals = popVisuals(glyph, props, "");
-  const args = pick(props, ["x", "y", ...Object.keys(glyph.args)]);
+  const args = { ...pick(props, Object.keys(glyph.args)), ...hookArgs };
   builder.literals(args);
   builder.literals(mainVisuals);
   const nonselection = popVisuals(glyph, props, "nonselection_", mainVisuals, { alpha: 0.1 });
@@ -234,14 +166,14 @@ export function createRenderer(plot: Model, glyph: GlyphType, options: GlyphOpti
   const attrs: Record<string, unknown> = {
     ...("name" in rendererArgs ? { name: rendererArgs.name } : {}),
     data_source: source,
-    view: new Model("CDSView", { filter: new Model("AllIndices") }),
-    glyph: builder.make(args, mainVisuals),
-    nonselection_glyph: builder.make(args, nonselection),
+    view: rendererArgs.view ?? new CDSView(),
+    glyph: builder.make(args, mainVisuals, hook),
+    nonselection_glyph: builder.make(args, nonselection, hook),
   };
-  if (selection !== null) attrs.selection_glyph = builder.make(args, selection);
-  if (hover !== null) attrs.hover_glyph = builder.make(args, hover);
-  attrs.muted_glyph = builder.make(args, muted);
-  const renderer = new Model("GlyphRenderer", { ...attrs, ...rendererArgs });
+  if (selection !== null) attrs.selection_glyph = builder.make(args, selection, hook);
+  if (hover !== null) attrs.hover_glyph = builder.make(args, hover, hook);
+  attrs.muted_glyph = builder.make(args, muted, hook);
+  const renderer = new GlyphRenderer({ ...attrs, ...rendererArgs });
   plot.set("renderers", [...(plot.get<Model[] | undefined>("renderers") ?? []), renderer]);
   if (typeof legend.legend_label === "string") updateLegend(plot, { type: "value", value: legend.legend_label }, renderer);
   if (typeof legend.legend_field === "string") updateLegend(plot, { type: "field", field: legend.legend_field }, renderer);

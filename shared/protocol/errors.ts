@@ -15,7 +15,8 @@
  * | normal end of session                      | 1000 |
  * | frame/message violates the Bokeh protocol  | 1002 (what BokehJS itself uses for a bad server) |
  * | token rejected (bad signature, expired)    | 1008 policy violation |
- * | message over the size/buffer limits        | 1009 message too big |
+ * | message over the size/buffer/nesting limits | 1009 message too big |
+ * | text frame that is not valid UTF-8         | 1007 (sent by the `ws` library before the protocol sees the frame) |
  * | server bug while handling a message        | 1011 internal error |
  */
 
@@ -25,6 +26,8 @@ export const NORMAL_CLOSE = 1000;
 export const PROTOCOL_ERROR_CLOSE = 1002;
 /** Close code for a rejected session token (Python Bokeh closes without a code). */
 export const TOKEN_REJECTED_CLOSE = 1008;
+/** Close code `ws` itself sends for a text frame that is not valid UTF-8 (RFC 6455 "inconsistent data"). */
+export const INVALID_PAYLOAD_CLOSE = 1007;
 /** Close code for a message over the receiver's limits. */
 export const MESSAGE_TOO_BIG_CLOSE = 1009;
 /** Close code for a server-side failure (Python Bokeh sends the invalid 10000 instead). */
@@ -46,6 +49,7 @@ export type ProtocolErrorCode =
   | "bad_buffer_header"
   | "too_many_buffers"
   | "message_too_large"
+  | "json_too_deep"
   | "receiver_failed"
   | "unexpected_msgtype"
   | "bad_content"
@@ -60,6 +64,7 @@ const PROTOCOL_HINTS: Record<ProtocolErrorCode, string> = {
   bad_buffer_header: 'a buffer header must be exactly {"id": "<unique string>"}',
   too_many_buffers: "the message declares more binary buffers than this server accepts",
   message_too_large: "the message is larger than this server accepts; send smaller updates",
+  json_too_deep: "a JSON frame nests arrays/objects deeper than this server accepts; send flatter values",
   receiver_failed: "an earlier frame on this connection was invalid; reconnect",
   unexpected_msgtype: "this message type may not be sent in this direction",
   bad_content: "the message content does not have the shape its msgtype requires",
@@ -81,7 +86,7 @@ export class ProtocolError extends Error {
     super(detail ? `${detail} (${PROTOCOL_HINTS[code]})` : PROTOCOL_HINTS[code], options);
     this.name = "ProtocolError";
     this.code = code;
-    this.closeCode = code === "too_many_buffers" || code === "message_too_large" ? MESSAGE_TOO_BIG_CLOSE : PROTOCOL_ERROR_CLOSE;
+    this.closeCode = code === "too_many_buffers" || code === "message_too_large" || code === "json_too_deep" ? MESSAGE_TOO_BIG_CLOSE : PROTOCOL_ERROR_CLOSE;
     this.httpStatus = 400;
   }
 }

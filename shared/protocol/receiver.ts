@@ -9,12 +9,20 @@ export interface ReceiverLimits {
   maxBuffers?: number;
   /** Most bytes one message may span, all frames counted (text as UTF-8). Default 20 MiB. */
   maxMessageBytes?: number;
+  /**
+   * Deepest nesting of arrays and objects a JSON frame may have. Default 512: Bokeh documents need a few dozen
+   * levels, while values nested ~2,000 deep make the document layer's recursive decoding and serializing overflow
+   * the stack (and once stored, break every later PULL-DOC of the session). Python's json stops near 1,000.
+   */
+  maxJsonDepth?: number;
 }
 
 /** Default of {@link ReceiverLimits.maxBuffers}. */
 export const DEFAULT_MAX_BUFFERS = 1024;
 /** Default of {@link ReceiverLimits.maxMessageBytes}. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 20 * 1024 * 1024;
+/** Default of {@link ReceiverLimits.maxJsonDepth}. */
+export const DEFAULT_MAX_JSON_DEPTH = 512;
 
 type State = "header" | "metadata" | "content" | "buffer_header" | "buffer_payload" | "failed";
 
@@ -24,7 +32,7 @@ type State = "header" | "metadata" | "content" | "buffer_header" | "buffer_paylo
  * A strict state machine, like the ones in Bokeh and BokehJS: a text header, a text metadata frame, a text
  * content frame, then `num_buffers` pairs of a text buffer header `{"id": ...}` and a binary payload. Anything
  * else throws a {@link ProtocolError} with a stable code: `bad_frame_type`, `bad_json`, `bad_header`,
- * `unknown_msgtype`, `bad_metadata`, `bad_buffer_header`, `too_many_buffers`, `message_too_large`.
+ * `unknown_msgtype`, `bad_metadata`, `bad_buffer_header`, `too_many_buffers`, `message_too_large`, `json_too_deep`.
  *
  * Unlike Python's receiver it does not try to resynchronise after an error: once `consume` has thrown, the
  * receiver is failed for good and every later call throws `receiver_failed`. The caller is expected to close the
@@ -34,6 +42,7 @@ type State = "header" | "metadata" | "content" | "buffer_header" | "buffer_paylo
 export class Receiver {
   private readonly maxBuffers: number;
   private readonly maxMessageBytes: number;
+  private readonly maxJsonDepth: number;
   private state: State = "header";
   private bytes = 0;
   private header: Header | null = null;
@@ -45,6 +54,7 @@ export class Receiver {
   constructor(limits: ReceiverLimits = {}) {
     this.maxBuffers = limits.maxBuffers ?? DEFAULT_MAX_BUFFERS;
     this.maxMessageBytes = limits.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.maxJsonDepth = limits.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
   }
 
   /**
@@ -71,14 +81,14 @@ export class Receiver {
         this.state = "metadata";
         return null;
       case "metadata": {
-        const metadata = parseJson(this.text(frame, "metadata"), "metadata");
+        const metadata = parseJson(this.text(frame, "metadata"), "metadata", this.maxJsonDepth);
         if (!isPlainObject(metadata)) throw new ProtocolError("bad_metadata", "metadata is not a JSON object");
         this.metadata = metadata;
         this.state = "content";
         return null;
       }
       case "content":
-        this.content = parseJson(this.text(frame, "content"), "content");
+        this.content = parseJson(this.text(frame, "content"), "content", this.maxJsonDepth);
         return this.completeOrWait();
       case "buffer_header":
         this.bufferId = this.parseBufferHeader(this.text(frame, "buffer header"));
@@ -119,7 +129,7 @@ export class Receiver {
   }
 
   private parseHeader(json: string): Header {
-    const raw = parseJson(json, "header");
+    const raw = parseJson(json, "header", this.maxJsonDepth);
     if (!isPlainObject(raw)) throw new ProtocolError("bad_header", "header is not a JSON object");
     const { msgid, msgtype, reqid, num_buffers: numBuffers } = raw;
     if (typeof msgid !== "string" || msgid === "") throw new ProtocolError("bad_header", "header has no msgid");
@@ -143,7 +153,7 @@ export class Receiver {
   }
 
   private parseBufferHeader(json: string): string {
-    const raw = parseJson(json, "buffer header");
+    const raw = parseJson(json, "buffer header", this.maxJsonDepth);
     if (!isPlainObject(raw) || typeof raw.id !== "string" || Object.keys(raw).length !== 1) {
       throw new ProtocolError("bad_buffer_header", "buffer header is not {\"id\": <string>}");
     }
@@ -164,10 +174,34 @@ export class Receiver {
   }
 }
 
-function parseJson(json: string, what: string): unknown {
+function parseJson(json: string, what: string, maxDepth: number): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(json);
+    value = JSON.parse(json);
   } catch (err) {
     throw new ProtocolError("bad_json", `${what} frame is not valid JSON`, { cause: err });
   }
+  if (nestsDeeperThan(json, maxDepth)) throw new ProtocolError("json_too_deep", `${what} frame nests deeper than ${maxDepth} levels`);
+  return value;
+}
+
+/**
+ * Whether valid JSON text nests arrays/objects more than `max` levels deep: one pass over the characters, no
+ * recursion (so any depth is safe to measure). Text shorter than 2·max+2 characters cannot, and is not scanned.
+ */
+function nestsDeeperThan(json: string, max: number): boolean {
+  if (json.length < 2 * max + 2) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }

@@ -52,3 +52,37 @@ describe("worker config", () => {
     expect(() => parseWorkerConfig([])).toThrow(/--prefix is required[\s\S]*--socket is required[\s\S]*--app is required/);
   });
 });
+
+describe("gateway config: accounts", () => {
+  it("defaults to single-user mode with an SQLite file in the data directory and bcrypt cost 12", () => {
+    const c = parseGatewayConfig(["-D", "/data/ph"], {}, root);
+    expect(c).toMatchObject({ multiUser: false, allowRegistration: true, databaseUrl: "file:/data/ph/plothost.db", bcryptCost: 12, authModule: null, secureCookies: false });
+  });
+
+  it("takes multi-user mode, registration, the database, the cost and the auth module from flags or env", () => {
+    expect(parseGatewayConfig(["-m"], {}, root).multiUser).toBe(true);
+    expect(parseGatewayConfig(["--multi-user"], {}, root).multiUser).toBe(true);
+    expect(parseGatewayConfig([], { PLOTHOST_MULTI_USER: "1" }, root).multiUser).toBe(true);
+    expect(parseGatewayConfig(["--no-allow-registration"], {}, root).allowRegistration).toBe(false);
+    expect(parseGatewayConfig([], { PLOTHOST_ALLOW_REGISTRATION: "0" }, root).allowRegistration).toBe(false);
+    expect(parseGatewayConfig(["--allow-registration"], { PLOTHOST_ALLOW_REGISTRATION: "0" }, root).allowRegistration).toBe(true);
+    expect(parseGatewayConfig([], { DATABASE_URL: "postgresql://db/x" }, root).databaseUrl).toBe("postgresql://db/x");
+    expect(parseGatewayConfig(["--database-url", "file:/a.db"], { DATABASE_URL: "postgresql://db/x" }, root).databaseUrl).toBe("file:/a.db");
+    expect(parseGatewayConfig([], { PLOTHOST_BCRYPT_COST: "4" }, root).bcryptCost).toBe(4);
+    const sso = parseGatewayConfig(["--auth-module", "/etc/sso.ts"], {}, root);
+    expect(sso).toMatchObject({ authModule: "/etc/sso.ts", multiUser: true });
+  });
+
+  it("reports bad account settings with the rest", () => {
+    try {
+      parseGatewayConfig(["--bcrypt-cost", "3", "--allow-registration", "--no-allow-registration", "--database-url", "mysql://u:pw@h/db"], {}, root);
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join("\n");
+      expect(problems).toMatch(/--bcrypt-cost/);
+      expect(problems).toMatch(/contradict/);
+      expect(problems).toMatch(/DATABASE_URL must be file:PATH/);
+      expect(problems).not.toMatch(/pw@/);
+    }
+  });
+});

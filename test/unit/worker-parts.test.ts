@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { DocumentLock } from "../../worker/src/document-lock.ts";
-import { scriptJson, sessionPage, autoloadScript } from "../../worker/src/page.ts";
+import { DocumentLock } from "../../shared/session/document-lock.ts";
+import { scriptJson, sessionPage, autoloadScript } from "../../shared/session/page.ts";
 import { queryArguments } from "../../worker/src/query-arguments.ts";
 import { restartDelayMs } from "../../gateway/src/worker-supervisor.ts";
 import { pipeWorkerOutput } from "../../gateway/src/worker-log.ts";

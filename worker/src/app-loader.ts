@@ -1,17 +1,27 @@
 import { pathToFileURL } from "node:url";
 import type { Document } from "../../shared/index.ts";
+import type { AppUser } from "../../shared/auth/user-header.ts";
+
+export type { AppUser };
 
 /** The request that opened the session: query arguments (name → values, as bokeh) and headers. */
 export interface AppRequest {
   readonly arguments: Readonly<Record<string, string[]>>;
   /** Lower-cased request headers, without cookies, credentials and plothost's own headers. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Who made the request, from the gateway's signed user header; null or absent when there was none. */
+  readonly user?: AppUser | null;
 }
 
-/** What an app's code receives besides its document (grows with accounts: `user`). */
+/** What an app's code receives besides its document. */
 export interface AppContext {
   readonly sessionId: string;
   readonly request: AppRequest;
+  /**
+   * The logged-in user who opened the session (`defaultuser` in single-user mode), as the gateway vouched for
+   * it; null only when the worker was reached without the gateway. Never taken from a client-sent header.
+   */
+  readonly user: AppUser | null;
 }
 
 /** An app: the module's default export, called once per session to fill that session's document. */

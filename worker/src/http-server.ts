@@ -6,10 +6,11 @@ import type { WorkerConfig } from "../../shared/config/index.ts";
 import type { Logger } from "../../shared/logging/create-logger.ts";
 import { ERROR_CATALOGUE, type ErrorCode } from "../../shared/errors/catalogue.ts";
 import { SessionCreationError, type SessionRegistry } from "./session-registry.ts";
-import { ProtocolConnection, CLOSE_SESSION_FAILED } from "./protocol-connection.ts";
-import { autoloadScript, errorPage, sessionPage } from "./page.ts";
+import { ProtocolConnection, CLOSE_SESSION_FAILED } from "../../shared/session/protocol-connection.ts";
+import { autoloadScript, errorPage, sessionPage } from "../../shared/session/page.ts";
 import { queryArguments, appHeaders } from "./query-arguments.ts";
 import type { SessionSigning } from "./session-signing.ts";
+import { USER_HEADER, UserHeaderVerifier, type AppUser } from "../../shared/auth/user-header.ts";
 
 const mountOf = (req: http.IncomingMessage): string => {
   const m = req.headers[MOUNT_HEADER];
@@ -23,6 +24,17 @@ const mountOf = (req: http.IncomingMessage): string => {
  */
 export function createWorkerServer(deps: { config: WorkerConfig; sessions: SessionRegistry; signing: SessionSigning; logger: Logger }): http.Server {
   const { config, sessions, signing, logger } = deps;
+  const verifier = config.userHeaderKey ? new UserHeaderVerifier(config.userHeaderKey) : null;
+  /** The user the gateway vouched for (signed header); a bad header counts as none and is logged. */
+  const userOf = (req: http.IncomingMessage): AppUser | null => {
+    if (!verifier) return null;
+    try {
+      return verifier.verify(req.headers[USER_HEADER]);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message, reqId: req.headers["x-request-id"] }, "ignoring an invalid user header");
+      return null;
+    }
+  };
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.maxMessageBytes,
@@ -46,7 +58,7 @@ export function createWorkerServer(deps: { config: WorkerConfig; sessions: Sessi
     } else id = signing.newSessionId();
     const args = queryArguments(url.searchParams);
     delete args["bokeh-session-id"];
-    const session = await sessions.getOrCreate(id, { arguments: args, headers: appHeaders(req.headers) });
+    const session = await sessions.getOrCreate(id, { arguments: args, headers: appHeaders(req.headers), user: userOf(req) });
     return { session, token: signing.token(id) };
   };
 
@@ -145,11 +157,14 @@ export function createWorkerServer(deps: { config: WorkerConfig; sessions: Sessi
         conn?.handleClose();
       });
       ws.on("error", (err) => connLog.warn({ err }, "websocket error"));
-      sessions.getOrCreate(sessionId, { arguments: args, headers: appHeaders(req.headers) }).then((session) => {
+      sessions.getOrCreate(sessionId, { arguments: args, headers: appHeaders(req.headers), user: userOf(req) }).then((session) => {
         if (ws.readyState !== ws.OPEN) return;
         conn = new ProtocolConnection(
           { send: (f) => ws.send(f, { binary: typeof f !== "string" }), close: (code, reason) => ws.close(code, reason) },
-          session, connLog, { maxMessageBytes: config.maxMessageBytes, binaryThresholdBytes: config.binaryThresholdBytes },
+          session, {
+            maxMessageBytes: config.maxMessageBytes, binaryThresholdBytes: config.binaryThresholdBytes,
+            onProblem: (p) => connLog[p.level]({ err: p.err }, p.message),
+          },
         );
         for (const [d, b] of pending.splice(0)) feed(conn, d, b);
         connLog.debug("websocket connected");

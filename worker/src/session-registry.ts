@@ -1,7 +1,7 @@
 import { Document } from "../../shared/index.ts";
 import type { Logger } from "../../shared/logging/create-logger.ts";
 import type { AppContext, AppHandler, AppRequest } from "./app-loader.ts";
-import { ServerSession } from "./server-session.ts";
+import { ServerSession } from "../../shared/session/server-session.ts";
 
 /** Raised when the app's code throws while building a session; the page shows it (stack only in dev mode). */
 export class SessionCreationError extends Error {
@@ -77,7 +77,7 @@ export class SessionRegistry {
       binaryThresholdBytes: this.opts.binaryThresholdBytes,
       onCallbackError: (err, where) => log.error({ err, where }, "error in app callback"),
     });
-    const ctx: AppContext = { sessionId: id, request };
+    const ctx: AppContext = { sessionId: id, request, user: request.user ?? null };
     try {
       await session.withDocument((doc) => this.opts.app(doc, ctx));
     } catch (err) {

@@ -98,4 +98,19 @@ describe("ColumnDataSource", () => {
     });
     expect(source.data).toEqual({ t: [2, 3], v: [5, 6] });
   });
+
+  it("takes typed arrays and dates (Date objects are written as epoch milliseconds, as Bokeh expects)", () => {
+    const day = Date.UTC(2024, 0, 2);
+    const source = new ColumnDataSource({ data: { n: Int32Array.of(1, 2), t: [new Date(day), day + 1] } });
+    const json = new Serializer().encode(source) as { attributes: { data: { entries: Array<[string, unknown]> } } };
+    const [n, t] = json.attributes.data.entries;
+    expect(n).toEqual(["n", expect.objectContaining({ type: "ndarray", dtype: "int32", shape: [2] })]);
+    expect(t).toEqual(["t", [day, day + 1]]);
+  });
+
+  it("exposes the selection as a typed Selection model", () => {
+    const source = new ColumnDataSource({ data: { x: [1] } });
+    expect(source.selected.indices).toEqual([]);
+    expect(source.selected.type).toBe("Selection");
+  });
 });

@@ -1,0 +1,52 @@
+import path from "node:path";
+import type { Request, Router } from "express";
+import type { GatewayConfig } from "../../../shared/config/index.ts";
+import type { Logger } from "../../../shared/logging/create-logger.ts";
+import { createStore } from "../../../shared/storage/create-store.ts";
+import type { DocumentStore } from "../../../shared/storage/index.ts";
+import type { DocsAuth } from "./doc-access.ts";
+import { docsApi } from "./docs-api.ts";
+import { docPages } from "./doc-pages.ts";
+import { DocSockets } from "./doc-sockets.ts";
+import { LiveDocuments } from "./live-documents.ts";
+
+/** Published documents, wired: the store, live sessions, the API, the pages and the viewers' sockets. */
+export interface Docs {
+  readonly store: DocumentStore;
+  readonly api: Router;
+  readonly pages: Router;
+  readonly sockets: DocSockets;
+  close(): Promise<void>;
+}
+
+/** The site's base URL as the client sees it (for the `url`/`publicUrl` the API returns). */
+const baseUrl = (req: Request): string => `${req.protocol}://${req.get("host") ?? "localhost"}${req.baseUrl.replace(/\/api\/v1\/docs$/, "")}`;
+
+export async function createDocs(config: GatewayConfig, logger: Logger, auth: DocsAuth): Promise<Docs> {
+  const log = logger.child({ component: "docs" });
+  const limits = { maxDocumentBytes: config.maxDocumentBytes, maxUserBytes: config.maxUserBytes };
+  const report = (r: unknown) => log.error({ report: r }, "document store report");
+  const store = await createStore(
+    config.backend === "memory" ? { backend: "memory", limits, report }
+      : config.backend === "redis" ? { backend: "redis", url: config.redisUrl, limits, report }
+        : { backend: "file", directory: path.join(config.dataDir, "docs"), limits, report },
+  );
+  log.info({ backend: config.backend }, "document store open");
+  const live = new LiveDocuments(store, { logger: log, idleUnloadMs: 30_000, binaryThresholdBytes: 64 });
+  const secretKey = config.signSessions ? config.secretKey : null;
+  const sockets = new DocSockets({ live, auth, logger: log, secretKey, maxMessageBytes: config.maxMessageBytes, keepAliveMs: config.keepAliveMs,
+    allowWebsocketOrigins: config.allowWebsocketOrigins,
+  });
+  return {
+    store,
+    // JSON bodies carry base64 typed arrays, a third larger than the stored bytes.
+    api: docsApi({ store, live, auth, maxBodyBytes: Math.ceil(config.maxDocumentBytes * 1.4), baseUrl }),
+    pages: docPages({ store, auth, tokenExpirationS: config.sessionTokenExpirationS, secretKey }),
+    sockets,
+    close: async () => {
+      sockets.close();
+      await live.close();
+      await store.close();
+    },
+  };
+}

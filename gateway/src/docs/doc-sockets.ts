@@ -1,0 +1,96 @@
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { parseSubprotocolHeader, validateToken } from "../../../shared/protocol/index.ts";
+import { PlothostError } from "../../../shared/errors/catalogue.ts";
+import { ProtocolConnection } from "../../../shared/session/protocol-connection.ts";
+import type { Logger } from "../../../shared/logging/create-logger.ts";
+import { accessMode, canView, type DocsAuth } from "./doc-access.ts";
+import type { LiveDocuments } from "./live-documents.ts";
+import { isPublicView } from "./doc-pages.ts";
+import { isOriginAllowed } from "../origin-check.ts";
+
+/** `/doc/<id>/ws` or `/doc/<id>/<rootid>/ws` (a page of one root connects from its own path). */
+export const DOC_SOCKET_PATH = /^\/doc\/([A-Za-z0-9_-]{1,100})(?:\/[A-Za-z0-9_.-]{1,100})?\/ws$/;
+
+/**
+ * WebSocket connections of published-document viewers, handled in the gateway itself (a published document runs
+ * no tenant code). Each gets the Bokeh protocol on the document's shared live session, in `view` or `interact`
+ * mode from who the viewer is. Browsers' Origins are checked as for apps (`--allow-websocket-origin`).
+ */
+export class DocSockets {
+  private readonly wss = new WebSocketServer({
+    noServer: true, perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has("bokeh") ? "bokeh" : false),
+  });
+
+  constructor(private readonly deps: {
+    live: LiveDocuments; auth: DocsAuth; logger: Logger; secretKey: string | null; maxMessageBytes: number; keepAliveMs: number;
+    allowWebsocketOrigins: readonly string[];
+  }) {
+    this.wss.options.maxPayload = deps.maxMessageBytes;
+  }
+
+  /** Handles the upgrade if the path is a document socket; returns false otherwise. */
+  handle(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(req.url ?? "/", "http://gateway.invalid");
+    const m = DOC_SOCKET_PATH.exec(url.pathname);
+    if (!m) return false;
+    this.accept(m[1], url, req, socket, head).catch((err: unknown) => {
+      const e = err instanceof PlothostError ? err : new PlothostError("internal");
+      if (e.status >= 500) this.deps.logger.error({ err }, "document websocket failed");
+      const body = JSON.stringify(e.toJSON());
+      socket.end(`HTTP/1.1 ${e.status} ${http.STATUS_CODES[e.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    });
+    return true;
+  }
+
+  close(): void {
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+
+  private async accept(docId: string, url: URL, req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (!isOriginAllowed(req, this.deps.allowWebsocketOrigins)) throw new PlothostError("forbidden_origin", String(req.headers.origin));
+    const { token } = parseSubprotocolHeader(req.headers["sec-websocket-protocol"]);
+    try {
+      validateToken(token, { now: Math.floor(Date.now() / 1000), secretKey: this.deps.secretKey ?? undefined, signed: this.deps.secretKey !== null });
+    } catch (err) {
+      throw new PlothostError("bad_token", (err as Error).message);
+    }
+    const publicView = isPublicView(url.searchParams);
+    const who = publicView ? null : await this.deps.auth.identify(req);
+    let ws: WebSocket | null = null;
+    const { session, leave } = await this.deps.live.join(docId, {
+      stillAllowed: (meta) => canView(who, meta, publicView),
+      close: (code, reason) => ws?.close(code, reason),
+    }).catch((err: unknown) => {
+      throw err instanceof PlothostError && err.status === 404 ? new PlothostError("document_not_found") : err;
+    });
+    if (!canView(who, session.meta, publicView)) {
+      leave();
+      throw new PlothostError("document_not_found");
+    }
+    ws = await new Promise<WebSocket>((resolve) => this.wss.handleUpgrade(req, socket, head, resolve));
+    const socketWs = ws;
+    const log = this.deps.logger.child({ docId, user: who?.username ?? "anonymous", reqId: req.headers["x-request-id"] });
+    const conn = new ProtocolConnection(
+      { send: (f) => socketWs.send(f, { binary: typeof f !== "string" }), close: (code, reason) => socketWs.close(code, reason) },
+      session,
+      { maxMessageBytes: this.deps.maxMessageBytes, binaryThresholdBytes: 64, onProblem: (p) => log[p.level]({ err: p.err }, p.message) },
+    );
+    session.setMode(conn, accessMode(who, session.meta, publicView));
+    const ping = this.deps.keepAliveMs > 0 ? setInterval(() => socketWs.ping(), this.deps.keepAliveMs) : null;
+    ping?.unref();
+    socketWs.on("message", (data: RawData, isBinary: boolean) => {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      conn.handleFrame(isBinary ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf.toString("utf8"));
+    });
+    socketWs.on("close", () => {
+      if (ping) clearInterval(ping);
+      conn.handleClose();
+      leave();
+    });
+    socketWs.on("error", (err) => log.warn({ err }, "websocket error"));
+  }
+}

@@ -1,0 +1,156 @@
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pullDocReq, patchDocFromClient } from "../../shared/protocol/index.ts";
+import { Document } from "../../shared/index.ts";
+import { BokehTestClient, tokenFromPage } from "../helpers/bokeh-client.ts";
+import { startGateway } from "../helpers/start-gateway.ts";
+
+const fixture = JSON.parse(fs.readFileSync(new URL("../fixtures/bokeh-3.6-docs/line_scatter_hover.json", import.meta.url), "utf8"));
+const item = JSON.parse(fs.readFileSync(new URL("../fixtures/bokeh-3.6-docs/line_scatter_hover.json_item.json", import.meta.url), "utf8"));
+const SOURCE = "p1001"; // the fixture's ColumnDataSource (columns x, y, label)
+
+type Gw = Awaited<ReturnType<typeof startGateway>>;
+type Events = { events: Array<{ kind: string; model?: { id: string } }> };
+
+const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+async function publish(gw: Gw, body: unknown, query = "name=sales") {
+  const res = await fetch(`${gw.url}/api/v1/docs?${query}`, json(body));
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; url: string; publicUrl: string | null; version: number };
+}
+
+async function viewer(gw: Gw, path: string) {
+  const res = await fetch(`${gw.url}${path}`);
+  expect(res.status).toBe(200);
+  const wsPath = path.replace(/(\?.*)?$/, (q) => `/ws${q}`);
+  const client = await BokehTestClient.connect(`ws://127.0.0.1:${gw.port}${wsPath}`, tokenFromPage(await res.text()));
+  expect((await client.next()).header.msgtype).toBe("ACK");
+  const req = pullDocReq();
+  client.send(req);
+  const reply = await client.reply(req.header.msgid);
+  return { client, doc: (reply.content as { doc: { roots: Array<{ id: string }>; title: string } }).doc };
+}
+
+describe("published documents (single-user mode, file backend)", () => {
+  let gw: Gw;
+  beforeAll(async () => {
+    gw = await startGateway();
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it("publishes real Bokeh JSON and a json_item, and serves them back", async () => {
+    const doc = await publish(gw, fixture);
+    expect(doc.url).toBe(`${gw.url.replace("127.0.0.1", "127.0.0.1")}/doc/${doc.id}`);
+    expect(doc.publicUrl).toBeNull();
+    const back = await (await fetch(`${gw.url}/api/v1/docs/${doc.id}`)).json();
+    // Same models and values (inline bytes may be re-encoded): compare through the document model.
+    expect(Document.from_json(back).to_json().roots).toEqual(Document.from_json(fixture).to_json().roots);
+    const fromItem = await publish(gw, item, "name=item&visibility=public");
+    expect(fromItem.publicUrl).toBe(`${fromItem.url}?public=true`);
+    const list = (await (await fetch(`${gw.url}/api/v1/docs`)).json()) as { documents: Array<{ id: string; name: string }> };
+    expect(list.documents.map((d) => d.name)).toEqual(expect.arrayContaining(["sales", "item"]));
+  });
+
+  it("refuses what is not a Bokeh document with a clear 400", async () => {
+    const res = await fetch(`${gw.url}/api/v1/docs`, json({ hello: "world" }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "bad_request" } });
+    const broken = await fetch(`${gw.url}/api/v1/docs`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    expect(broken.status).toBe(400);
+  });
+
+  it("shows a private document only to its owner: ?public=true is a 404, like a missing id", async () => {
+    const doc = await publish(gw, fixture);
+    expect((await fetch(`${gw.url}/doc/${doc.id}`)).status).toBe(200);
+    expect((await fetch(`${gw.url}/doc/${doc.id}?public=true`)).status).toBe(404);
+    expect((await fetch(`${gw.url}/doc/nope?public=true`)).status).toBe(404);
+    const root = fixture.roots[0].id;
+    const one = await (await fetch(`${gw.url}/doc/${doc.id}/${root}`)).text();
+    expect(one).toContain(`data-root-id="${root}"`);
+    expect((await fetch(`${gw.url}/doc/${doc.id}/p999999`)).status).toBe(404);
+  });
+
+  it("streams from the API to every connected viewer, persisted first", async () => {
+    const doc = await publish(gw, fixture, "name=live&visibility=public");
+    const a = await viewer(gw, `/doc/${doc.id}`);
+    const b = await viewer(gw, `/doc/${doc.id}?public=true`);
+    const res = await fetch(`${gw.url}/api/v1/docs/${doc.id}/stream`, json({ source: SOURCE, data: { x: [10], y: [20], label: ["new"] }, rollover: 100 }));
+    expect(res.status).toBe(200);
+    const isStream = (m: { header: { msgtype: string }; content: unknown }) => m.header.msgtype === "PATCH-DOC" &&
+      (m.content as Events).events.some((e) => e.kind === "ColumnsStreamed" && e.model?.id === SOURCE);
+    await a.client.next(isStream);
+    await b.client.next(isStream);
+    const stored = await (await fetch(`${gw.url}/api/v1/docs/${doc.id}`)).text();
+    expect(stored).toContain('"new"');
+    const bad = await fetch(`${gw.url}/api/v1/docs/${doc.id}/stream`, json({ source: SOURCE, data: { x: [1] } }));
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toMatch(/missing: y, label/);
+    await a.client.close();
+    await b.client.close();
+  });
+
+  it("a viewer's widget change is stored and reaches other viewers; a public viewer is read-only", async () => {
+    const doc = await publish(gw, fixture, "name=interact&visibility=public");
+    const owner = await viewer(gw, `/doc/${doc.id}`);
+    const other = await viewer(gw, `/doc/${doc.id}`);
+    const anon = await viewer(gw, `/doc/${doc.id}?public=true`);
+    const change = patchDocFromClient({ events: [{ kind: "ModelChanged", model: { id: SOURCE }, attr: "name", new: "renamed" }] });
+    owner.client.send(change);
+    expect((await owner.client.reply(change.header.msgid)).header.msgtype).toBe("OK");
+    await other.client.next((m) => m.header.msgtype === "PATCH-DOC" && JSON.stringify(m.content).includes("renamed"));
+    expect(await (await fetch(`${gw.url}/api/v1/docs/${doc.id}`)).text()).toContain("renamed");
+
+    const refused = patchDocFromClient({ events: [{ kind: "ModelChanged", model: { id: SOURCE }, attr: "name", new: "vandal" }] });
+    anon.client.send(refused);
+    const err = await anon.client.reply(refused.header.msgid);
+    expect(err.header.msgtype).toBe("ERROR");
+    // Layout events BokehJS sends on its own are accepted, and neither stored nor shared.
+    const plot = fixture.roots[0].id;
+    const layout = patchDocFromClient({ events: [{ kind: "ModelChanged", model: { id: plot }, attr: "inner_width", new: 123 }] });
+    anon.client.send(layout);
+    expect((await anon.client.reply(layout.header.msgid)).header.msgtype).toBe("OK");
+    expect(await (await fetch(`${gw.url}/api/v1/docs/${doc.id}`)).text()).not.toContain("vandal");
+    for (const v of [owner, other, anon]) await v.client.close();
+  });
+
+  it("making a document private disconnects its public viewers at once", async () => {
+    const doc = await publish(gw, fixture, "name=revoke&visibility=public");
+    const anon = await viewer(gw, `/doc/${doc.id}?public=true`);
+    const res = await fetch(`${gw.url}/api/v1/docs/${doc.id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ visibility: "private" }) });
+    expect(res.status).toBe(200);
+    expect((await anon.client.closed).code).toBe(1008);
+    expect((await fetch(`${gw.url}/doc/${doc.id}?public=true`)).status).toBe(404);
+  });
+
+  it("replacing a document swaps it in front of connected viewers; deleting it closes them", async () => {
+    const doc = await publish(gw, fixture, "name=swap");
+    const v = await viewer(gw, `/doc/${doc.id}`);
+    const next = { ...fixture, title: "replaced title" };
+    const put = await fetch(`${gw.url}/api/v1/docs/${doc.id}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(next) });
+    expect(put.status).toBe(200);
+    await v.client.next((m) => m.header.msgtype === "PATCH-DOC" && JSON.stringify(m.content).includes("replaced title"));
+    expect((await fetch(`${gw.url}/api/v1/docs/${doc.id}`, { method: "DELETE" })).status).toBe(204);
+    expect((await v.client.closed).code).toBe(1008);
+    expect((await fetch(`${gw.url}/api/v1/docs/${doc.id}`)).status).toBe(404);
+  });
+});
+
+describe("published documents survive a restart (file backend)", () => {
+  it("keeps every acknowledged document and change", async () => {
+    const first = await startGateway();
+    const dataDir = first.dataDir;
+    const doc = await publish(first, fixture, "name=durable");
+    expect((await fetch(`${first.url}/api/v1/docs/${doc.id}/stream`, json({ source: SOURCE, data: { x: [7], y: [8], label: ["kept"] } }))).status).toBe(200);
+    await first.closeKeepingData();
+    const second = await startGateway([], {}, dataDir);
+    try {
+      const text = await (await fetch(`${second.url}/api/v1/docs/${doc.id}`)).text();
+      expect(text).toContain('"kept"');
+    } finally {
+      await second.close();
+    }
+  });
+});
