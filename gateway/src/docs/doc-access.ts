@@ -18,22 +18,27 @@ export interface DocsAuth {
   require(req: IncomingMessage, scope: "read" | "publish"): Promise<Identity>;
 }
 
+/** Usernames are case-insensitive: compare them folded. */
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+const isOwner = (who: Identity, meta: DocumentMeta): boolean => same(meta.owner, who.username);
+const isSharedWith = (who: Identity, meta: DocumentMeta): boolean =>
+  meta.visibility === "shared" && meta.sharedWith.some((u) => same(u, who.username));
+
 /** Whether `who` may see the document: `publicView` is the `?public=true` (or share-link) view, open to anyone for public documents. */
 export function canView(who: Identity | null, meta: DocumentMeta, publicView: boolean): boolean {
   if (publicView) return meta.visibility === "public";
   if (!who) return false;
-  return who.role === "admin" || meta.owner === who.username || meta.visibility === "public" ||
-    (meta.visibility === "shared" && meta.sharedWith.includes(who.username));
+  return who.role === "admin" || isOwner(who, meta) || meta.visibility === "public" || isSharedWith(who, meta);
 }
 
 /** Owners, admins and the users a document is shared with may change it; everyone else only views it. */
 export function accessMode(who: Identity | null, meta: DocumentMeta, publicView: boolean): AccessMode {
   if (publicView || !who) return "view";
-  if (who.role === "admin" || meta.owner === who.username) return "interact";
-  return meta.visibility === "shared" && meta.sharedWith.includes(who.username) ? "interact" : "view";
+  if (who.role === "admin" || isOwner(who, meta)) return "interact";
+  return isSharedWith(who, meta) ? "interact" : "view";
 }
 
 /** Whether `who` may change the document's content or metadata through the API. */
 export function canManage(who: Identity, meta: DocumentMeta): boolean {
-  return who.role === "admin" || meta.owner === who.username;
+  return who.role === "admin" || isOwner(who, meta);
 }
