@@ -39,6 +39,8 @@ export interface GatewayConfig {
   readonly backend: "memory" | "file" | "redis";
   /** Redis for `--backend redis` (`REDIS_URL`). */
   readonly redisUrl: string;
+  /** Prefix of every Redis key and channel plothost uses, so deployments (or test runs) can share a server. */
+  readonly redisPrefix: string;
   /** Largest published document, and total per user, in bytes of the stored encoding. */
   readonly maxDocumentBytes: number;
   readonly maxUserBytes: number;
@@ -121,6 +123,7 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
         "sign-sessions": { type: "boolean" },
         backend: { type: "string" },
         "redis-url": { type: "string" },
+        "redis-prefix": { type: "string" },
         "max-document-size": { type: "string" },
         "max-user-storage": { type: "string" },
         "multi-user": { type: "boolean", short: "m" },
@@ -171,6 +174,7 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
     secretKey: env.PLOTHOST_SECRET_KEY || null,
     backend: r.oneOf("--backend / PLOTHOST_BACKEND", str("backend") ?? env.PLOTHOST_BACKEND, ["memory", "file", "redis"] as const, "file"),
     redisUrl: str("redis-url") ?? env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    redisPrefix: str("redis-prefix") ?? env.PLOTHOST_REDIS_PREFIX ?? "plothost:",
     maxDocumentBytes: r.int("--max-document-size / PLOTHOST_MAX_DOCUMENT_SIZE", str("max-document-size") ?? env.PLOTHOST_MAX_DOCUMENT_SIZE, 64 * 1024 * 1024, 1024),
     maxUserBytes: r.int("--max-user-storage / PLOTHOST_MAX_USER_STORAGE", str("max-user-storage") ?? env.PLOTHOST_MAX_USER_STORAGE, 1024 * 1024 * 1024, 1024),
     projectRoot,

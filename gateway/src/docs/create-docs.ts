@@ -28,7 +28,7 @@ export async function createDocs(config: GatewayConfig, logger: Logger, auth: Do
   const report = (r: unknown) => log.error({ report: r }, "document store report");
   const store = await createStore(
     config.backend === "memory" ? { backend: "memory", limits, report }
-      : config.backend === "redis" ? { backend: "redis", url: config.redisUrl, limits, report }
+      : config.backend === "redis" ? { backend: "redis", url: config.redisUrl, keyPrefix: `${config.redisPrefix}docs:`, limits, report }
         : { backend: "file", directory: path.join(config.dataDir, "docs"), limits, report },
   );
   log.info({ backend: config.backend }, "document store open");
