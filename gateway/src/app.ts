@@ -40,7 +40,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   logger.info({ sandbox: sandbox.kind, layers: sandbox.layers }, "sandbox selected");
   for (const w of sandbox.warnings) logger.warn({ sandbox: sandbox.kind }, w);
   const auth = await createAuth(config, logger);
-  const docs = await createDocs(config, logger, docsAuth(auth));
+  const docs = await createDocs(config, logger, docsAuth(auth), auth.db);
 
   const supervisors = new Map(config.apps.map((a) => [a.name, new WorkerSupervisor(a, { sandbox, config, logger, userHeaderKey: auth.userHeaderPublicKey })]));
   const proxy = new AppProxy(supervisors, {
@@ -56,6 +56,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   app.use(auth.authenticate);
   app.use("/api/v1/docs", docs.api);
   app.use("/doc", docs.pages);
+  app.use("/s", docs.linkPages);
   app.use(auth.routes);
   app.get("/", auth.requireUser, (_req, res) => {
     res.type("html").send(indexPage([...supervisors.values()].map((s) => ({ name: s.app.name, state: s.state }))));

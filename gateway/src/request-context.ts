@@ -17,8 +17,13 @@ export function requestContext(logger: Logger) {
     const start = process.hrtime.bigint();
     res.on("finish", () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      logger.info({ reqId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, "request");
+      logger.info({ reqId: id, method: req.method, path: redactSecrets(req.path), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, "request");
     });
     next();
   };
+}
+
+/** Share-link secrets travel in paths (`/s/phs_...`): keep only their first characters in logs. */
+export function redactSecrets(path: string): string {
+  return path.replace(/\/s\/(phs_[A-Za-z0-9_-]{6})[A-Za-z0-9_-]*/g, "/s/$1…");
 }

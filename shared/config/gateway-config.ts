@@ -10,6 +10,18 @@ export type SandboxPreference = "auto" | "bwrap" | "plain";
 export interface AppSpec {
   readonly name: string;
   readonly path: string;
+  /** This app's worker limits where they differ from the admin's defaults (`GatewayConfig.workerLimits`). */
+  readonly limits?: Partial<WorkerLimits>;
+}
+
+/** Resource limits of one app's worker (its whole sandbox), enforced by cgroups where the host has them. */
+export interface WorkerLimits {
+  /** RAM (+ swap) in MiB; above it the worker is OOM-killed and restarted. The V8 heap gets 3/4 of it. */
+  readonly memoryMiB: number;
+  /** Most tasks (processes and threads) at once; at least 64. */
+  readonly pids: number;
+  /** CPU time in percent of one core (100 = one core). */
+  readonly cpuPercent: number;
 }
 
 /**
@@ -58,6 +70,32 @@ export interface GatewayConfig {
   readonly authModule: string | null;
   /** Always set the `Secure` cookie flag (for TLS terminated in front of plothost); otherwise only under TLS. */
   readonly secureCookies: boolean;
+  // --- apps as tenants (gateway/src/apps) ---
+  /** A worker with no sessions for this long is stopped, and started again by the next request (0 = never). */
+  readonly workerIdleTimeoutMs: number;
+  /** How often the supervisor asks each worker whether it answers; two misses kill it as hung (0 = never). */
+  readonly workerHealthIntervalMs: number;
+  /** Restart backoff after a crash: first delay, doubling up to the maximum. */
+  readonly workerBackoffMs: number;
+  readonly workerBackoffMaxMs: number;
+  /** This many crashes within the window mark an app `crashed` (no more restarts until a new deploy). */
+  readonly workerCrashLimit: number;
+  readonly workerCrashWindowMs: number;
+  /** Workers per deployed app: kept running at least, and started at most (a new session goes to the least loaded). */
+  readonly appMinProcs: number;
+  readonly appMaxProcs: number;
+  /** Where deploy jobs run: `local` (in-process queue) or `redis` (BullMQ on `redisUrl`). */
+  readonly jobQueue: "local" | "redis";
+  /** BullMQ key prefix (tests use a unique one). */
+  readonly jobQueuePrefix: string;
+  /** Largest app archive accepted (compressed), and largest unpacked app. */
+  readonly maxArchiveBytes: number;
+  readonly maxAppBytes: number;
+  // --- the sandbox's resource limits and tenant uids (gateway/src/sandbox) ---
+  /** Default limits of every app's worker (`--worker-memory-limit`, `--worker-pids-limit`, `--worker-cpu-percent`). */
+  readonly workerLimits: WorkerLimits;
+  /** Uids (gid = uid) handed out one per app when the gateway is root (`--worker-uid-range FIRST-LAST`). */
+  readonly workerUidRange: { readonly first: number; readonly count: number };
 }
 
 export const DEFAULT_PORT = 5006;
@@ -89,6 +127,50 @@ function accountsConfig(r: Readers, values: Record<string, unknown>, env: Readon
     authModule: authModule === null ? null : path.resolve(authModule),
     secureCookies: r.bool("--secure-cookies / PLOTHOST_SECURE_COOKIES", flag("secure-cookies") ?? env.PLOTHOST_SECURE_COOKIES, false),
   };
+}
+
+/** The deployed-apps part of the config (gateway/src/apps): supervision, job queue, archive limits. */
+function appsConfig(r: Readers, values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>) {
+  const str = (k: string) => values[k] as string | undefined;
+  const backend = str("backend") ?? env.PLOTHOST_BACKEND;
+  const apps = {
+    workerIdleTimeoutMs: r.int("--worker-idle-timeout", str("worker-idle-timeout"), 600_000, 0),
+    workerHealthIntervalMs: r.int("--worker-health-interval", str("worker-health-interval"), 10_000, 0),
+    workerBackoffMs: r.int("--worker-restart-backoff", str("worker-restart-backoff"), 1000, 1),
+    workerBackoffMaxMs: r.int("--worker-restart-backoff-max", str("worker-restart-backoff-max"), 60_000, 1),
+    workerCrashLimit: r.int("--worker-crash-limit", str("worker-crash-limit"), 5, 1),
+    workerCrashWindowMs: r.int("--worker-crash-window", str("worker-crash-window"), 300_000, 1),
+    appMinProcs: r.int("--min-procs", str("min-procs"), 0, 0, 64),
+    appMaxProcs: r.int("--max-procs", str("max-procs"), 1, 1, 64),
+    jobQueue: r.oneOf("--job-queue / PLOTHOST_JOB_QUEUE", str("job-queue") ?? env.PLOTHOST_JOB_QUEUE, ["local", "redis"] as const, backend === "redis" ? "redis" : "local"),
+    jobQueuePrefix: str("job-queue-prefix") ?? env.PLOTHOST_JOB_QUEUE_PREFIX ?? "plothost",
+    maxArchiveBytes: r.int("--max-archive-size", str("max-archive-size"), 50 * 1024 * 1024, 1024),
+    maxAppBytes: r.int("--max-app-size", str("max-app-size"), 200 * 1024 * 1024, 1024),
+  };
+  if (apps.appMinProcs > apps.appMaxProcs) r.problems.push(`--min-procs (${apps.appMinProcs}) must not exceed --max-procs (${apps.appMaxProcs})`);
+  if (apps.workerBackoffMs > apps.workerBackoffMaxMs) r.problems.push("--worker-restart-backoff must not exceed --worker-restart-backoff-max");
+  if (!/^[A-Za-z0-9:_-]+$/.test(apps.jobQueuePrefix)) r.problems.push(`--job-queue-prefix must be letters, digits, :, _ or - (got "${apps.jobQueuePrefix}")`);
+  return apps;
+}
+
+/** The sandbox part of the config: default worker limits and the tenant uid range. */
+function sandboxConfig(r: Readers, values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>) {
+  const str = (k: string) => values[k] as string | undefined;
+  const workerLimits = {
+    memoryMiB: r.int("--worker-memory-limit / PLOTHOST_WORKER_MEMORY_LIMIT (MiB)", str("worker-memory-limit") ?? env.PLOTHOST_WORKER_MEMORY_LIMIT, 1024, 64, 1024 * 1024),
+    pids: r.int("--worker-pids-limit / PLOTHOST_WORKER_PIDS_LIMIT", str("worker-pids-limit") ?? env.PLOTHOST_WORKER_PIDS_LIMIT, 256, 64, 4_194_304),
+    cpuPercent: r.int("--worker-cpu-percent / PLOTHOST_WORKER_CPU_PERCENT", str("worker-cpu-percent") ?? env.PLOTHOST_WORKER_CPU_PERCENT, 100, 1, 100_000),
+  };
+  const rawRange = str("worker-uid-range") ?? env.PLOTHOST_WORKER_UID_RANGE ?? "200000-299999";
+  const match = /^(\d+)-(\d+)$/.exec(rawRange);
+  const [first, last] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  let workerUidRange = { first: 200_000, count: 100_000 };
+  if (!(first >= 1000 && last >= first && last < 2 ** 31)) {
+    r.problems.push(`--worker-uid-range / PLOTHOST_WORKER_UID_RANGE must be FIRST-LAST with 1000 <= FIRST <= LAST < 2^31 (got "${rawRange}")`);
+  } else {
+    workerUidRange = { first, count: last - first + 1 };
+  }
+  return { workerLimits: Object.freeze(workerLimits), workerUidRange: Object.freeze(workerUidRange) };
 }
 
 /**
@@ -133,6 +215,22 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
         "bcrypt-cost": { type: "string" },
         "auth-module": { type: "string" },
         "secure-cookies": { type: "boolean" },
+        "worker-idle-timeout": { type: "string" },
+        "worker-health-interval": { type: "string" },
+        "worker-restart-backoff": { type: "string" },
+        "worker-restart-backoff-max": { type: "string" },
+        "worker-crash-limit": { type: "string" },
+        "worker-crash-window": { type: "string" },
+        "min-procs": { type: "string" },
+        "max-procs": { type: "string" },
+        "job-queue": { type: "string" },
+        "job-queue-prefix": { type: "string" },
+        "max-archive-size": { type: "string" },
+        "max-app-size": { type: "string" },
+        "worker-memory-limit": { type: "string" },
+        "worker-pids-limit": { type: "string" },
+        "worker-cpu-percent": { type: "string" },
+        "worker-uid-range": { type: "string" },
       },
     });
     values = parsed.values;
@@ -152,7 +250,7 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(app.name)) r.problems.push(`app name "${app.name}" (from ${app.path}) must be letters, digits, - or _`);
     if (names.has(app.name)) r.problems.push(`two apps are named "${app.name}"`);
     names.add(app.name);
-    if (["static", "api", "admin", "ws"].includes(app.name)) r.problems.push(`app name "${app.name}" is reserved`);
+    if (["static", "api", "admin", "ws", "doc", "s", "login", "logout", "register"].includes(app.name)) r.problems.push(`app name "${app.name}" is reserved`);
   }
 
   const config: GatewayConfig = {
@@ -179,6 +277,8 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
     maxUserBytes: r.int("--max-user-storage / PLOTHOST_MAX_USER_STORAGE", str("max-user-storage") ?? env.PLOTHOST_MAX_USER_STORAGE, 1024 * 1024 * 1024, 1024),
     projectRoot,
     ...accountsConfig(r, values, env),
+    ...appsConfig(r, values, env),
+    ...sandboxConfig(r, values, env),
   };
   if (config.signSessions && !config.secretKey) r.problems.push("--sign-sessions needs a secret key in PLOTHOST_SECRET_KEY (make one with `plothost secret`)");
   if (config.secretKey !== null && config.secretKey.length < 32) r.problems.push("PLOTHOST_SECRET_KEY must be at least 32 characters (make one with `plothost secret`)");

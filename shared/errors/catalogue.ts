@@ -15,6 +15,17 @@ export const ERROR_CATALOGUE = {
     message: "The app raised an error while building this session. The app's author can read the stack trace in the worker's log (or run with --dev to see it here).",
   },
   bad_request: { status: 400, message: "The request is malformed. Fix the request and retry." },
+  // --- deployed apps (gateway/src/apps) ---
+  app_crashed: {
+    status: 503,
+    message: "This app crashed repeatedly and was stopped. Its owner can read the last log lines (GET /api/v1/apps/NAME/logs), fix the app and deploy again (or roll back).",
+  },
+  bad_archive: {
+    status: 400,
+    message: "The app archive was refused. Send a .tar.gz of a directory app (main.ts, optional server_lifecycle.ts, static/, theme.json, templates/index.html) or of one .ts/.js module, with no paths or links leading outside it.",
+  },
+  version_not_found: { status: 404, message: "This app has no such version. GET /api/v1/apps/NAME lists its versions." },
+  deploy_not_found: { status: 404, message: "This app has no deploy with that id. The id is in the response of the deploy or rollback that started it." },
   payload_too_large: { status: 413, message: "The request body is too large. Send less data, or ask an admin to raise the limit." },
   // --- published documents (shared/storage) ---
   document_not_found: { status: 404, message: "No published document has this id. Check the id, or list your documents." },
@@ -29,6 +40,10 @@ export const ERROR_CATALOGUE = {
   not_document_owner: {
     status: 403,
     message: "Only the document's owner (or an admin) can change or delete it. Ask the owner, or publish your own copy.",
+  },
+  share_link_invalid: {
+    status: 404,
+    message: "This share link does not work: it may have expired or been revoked. Ask the document's owner for a new link.",
   },
   read_only_view: {
     status: 403,

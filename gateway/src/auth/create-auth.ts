@@ -6,6 +6,7 @@ import { PlothostError, toPlothostError } from "../../../shared/errors/catalogue
 import type { Logger } from "../../../shared/logging/create-logger.ts";
 import { USER_HEADER, createUserHeaderSigner, type UserHeaderSigner } from "../../../shared/auth/user-header.ts";
 import { openDatabase, type Database } from "../db/open-database.ts";
+import type { Db } from "../db/prisma-client.ts";
 import { redact } from "../db/database-url.ts";
 import { AccountService } from "./account-service.ts";
 import { AdminService } from "./admin-service.ts";
@@ -50,8 +51,12 @@ export interface Auth {
    * cookie-authenticated requests must echo the CSRF token (see csrf.ts).
    */
   readonly csrfCheck: RequestHandler;
+  /** The request's CSRF token (setting the cookie when it has none), for pages whose scripts send `X-CSRF-Token`. */
+  csrfToken(req: Request, res: Response): string;
   /** Wraps a WebSocket upgrade handler with the same checks as `requireUser` (refusing with 401/403). */
   upgrade(handler: UpgradeHandler): UpgradeHandler;
+  /** The accounts database (Prisma), for features that keep rows next to accounts (e.g. share links). */
+  readonly db: Db;
   /** The public key workers verify the user header with. */
   readonly userHeaderPublicKey: string;
   readonly accounts: AccountService;
@@ -131,8 +136,10 @@ async function wire(config: GatewayConfig, log: Logger, database: Database, auth
       req.headers[USER_HEADER] = signUser(signer, p);
       next();
     },
+    db: database.db,
     identify: async (req) => (await authenticator.authenticate(req, req.socket.remoteAddress ?? null)).principal,
     csrfCheck: csrf.check,
+    csrfToken: (req, res) => csrf.tokenFor(req, res),
     upgrade: (handler) => (req, socket, head) => {
       delete req.headers[USER_HEADER];
       socket.on("error", (err) => log.debug({ err }, "websocket socket error before the upgrade"));

@@ -6,7 +6,9 @@ import { createStore } from "../../../shared/storage/create-store.ts";
 import type { DocumentStore } from "../../../shared/storage/index.ts";
 import type { DocsAuth } from "./doc-access.ts";
 import { docsApi } from "./docs-api.ts";
-import { docPages } from "./doc-pages.ts";
+import { docPages, shareLinkPages } from "./doc-pages.ts";
+import { ShareLinks } from "./share-links.ts";
+import type { Db } from "../db/prisma-client.ts";
 import { DocSockets } from "./doc-sockets.ts";
 import { LiveDocuments } from "./live-documents.ts";
 
@@ -15,6 +17,8 @@ export interface Docs {
   readonly store: DocumentStore;
   readonly api: Router;
   readonly pages: Router;
+  /** `/s/<secret>` share-link pages. */
+  readonly linkPages: Router;
   readonly sockets: DocSockets;
   close(): Promise<void>;
 }
@@ -22,7 +26,7 @@ export interface Docs {
 /** The site's base URL as the client sees it (for the `url`/`publicUrl` the API returns). */
 const baseUrl = (req: Request): string => `${req.protocol}://${req.get("host") ?? "localhost"}${req.baseUrl.replace(/\/api\/v1\/docs$/, "")}`;
 
-export async function createDocs(config: GatewayConfig, logger: Logger, auth: DocsAuth): Promise<Docs> {
+export async function createDocs(config: GatewayConfig, logger: Logger, auth: DocsAuth, db: Db): Promise<Docs> {
   const log = logger.child({ component: "docs" });
   const limits = { maxDocumentBytes: config.maxDocumentBytes, maxUserBytes: config.maxUserBytes };
   const report = (r: unknown) => log.error({ report: r }, "document store report");
@@ -34,14 +38,20 @@ export async function createDocs(config: GatewayConfig, logger: Logger, auth: Do
   log.info({ backend: config.backend }, "document store open");
   const live = new LiveDocuments(store, { logger: log, idleUnloadMs: 30_000, binaryThresholdBytes: 64 });
   const secretKey = config.signSessions ? config.secretKey : null;
+  const links = new ShareLinks(db);
   const sockets = new DocSockets({ live, auth, logger: log, secretKey, maxMessageBytes: config.maxMessageBytes, keepAliveMs: config.keepAliveMs,
-    allowWebsocketOrigins: config.allowWebsocketOrigins,
+    allowWebsocketOrigins: config.allowWebsocketOrigins, links,
   });
+  const pageDeps = { store, auth, tokenExpirationS: config.sessionTokenExpirationS, secretKey };
   return {
     store,
     // JSON bodies carry base64 typed arrays, a third larger than the stored bytes.
-    api: docsApi({ store, live, auth, maxBodyBytes: Math.ceil(config.maxDocumentBytes * 1.4), baseUrl }),
-    pages: docPages({ store, auth, tokenExpirationS: config.sessionTokenExpirationS, secretKey }),
+    api: docsApi({
+      store, live, auth, maxBodyBytes: Math.ceil(config.maxDocumentBytes * 1.4), baseUrl,
+      links, onLinkRevoked: (linkId) => sockets.disconnectLink(linkId),
+    }),
+    pages: docPages(pageDeps),
+    linkPages: shareLinkPages({ ...pageDeps, links }),
     sockets,
     close: async () => {
       sockets.close();

@@ -4,6 +4,7 @@ import { PlothostError } from "../../../shared/errors/catalogue.ts";
 import { autoloadScript, sessionPage } from "../../../shared/session/page.ts";
 import type { DocumentStore } from "../../../shared/storage/index.ts";
 import { canView, type DocsAuth } from "./doc-access.ts";
+import type { ShareLinks } from "./share-links.ts";
 
 export interface DocPagesDeps {
   store: DocumentStore;
@@ -66,6 +67,26 @@ export function docPages(deps: DocPagesDeps): Router {
     if (root !== null && !all.includes(root)) throw new PlothostError("not_found", `this document has no root ${root}`);
     res.type("html").setHeader("cache-control", "no-store");
     res.send(sessionPage({ title: stored.meta.title, token: token(), rootIds: root ? [root] : all, staticPrefix: `${mount(req)}/static` }));
+  });
+  return router;
+}
+
+/** `/s/<secret>`: the page a share link opens (its WebSocket is `/s/<secret>/ws`). */
+export function shareLinkPages(deps: DocPagesDeps & { links: ShareLinks }): Router {
+  const router = express.Router();
+  router.get("/:secret", async (req: Request, res: Response) => {
+    const link = await deps.links.resolve(String(req.params.secret));
+    const stored = await deps.store.get(link.docId).catch((err: unknown) => {
+      throw err instanceof PlothostError && err.status === 404 ? new PlothostError("share_link_invalid") : err;
+    });
+    const signed = deps.secretKey !== null;
+    const id = generateSessionId({ secretKey: deps.secretKey ?? undefined, signed });
+    const token = generateToken(id, { expiration: deps.tokenExpirationS, secretKey: deps.secretKey ?? undefined, signed });
+    res.type("html").setHeader("cache-control", "no-store").setHeader("referrer-policy", "no-referrer");
+    res.send(sessionPage({
+      title: stored.meta.title, token, rootIds: stored.doc.roots.map((r) => String((r as { id?: unknown }).id)),
+      staticPrefix: `${req.baseUrl.replace(/\/s$/, "")}/static`,
+    }));
   });
   return router;
 }

@@ -9,9 +9,13 @@ import { accessMode, canView, type DocsAuth } from "./doc-access.ts";
 import type { LiveDocuments } from "./live-documents.ts";
 import { isPublicView } from "./doc-pages.ts";
 import { isOriginAllowed } from "../origin-check.ts";
+import type { ShareLinks, ShareLinkInfo } from "./share-links.ts";
+import type { AccessMode } from "./published-session.ts";
 
 /** `/doc/<id>/ws` or `/doc/<id>/<rootid>/ws` (a page of one root connects from its own path). */
 export const DOC_SOCKET_PATH = /^\/doc\/([A-Za-z0-9_-]{1,100})(?:\/[A-Za-z0-9_.-]{1,100})?\/ws$/;
+/** `/s/<secret>/ws`: a share link's page connects from its own path. */
+export const LINK_SOCKET_PATH = /^\/s\/(phs_[A-Za-z0-9_-]{1,90})\/ws$/;
 
 /**
  * WebSocket connections of published-document viewers, handled in the gateway itself (a published document runs
@@ -19,6 +23,8 @@ export const DOC_SOCKET_PATH = /^\/doc\/([A-Za-z0-9_-]{1,100})(?:\/[A-Za-z0-9_.-
  * mode from who the viewer is. Browsers' Origins are checked as for apps (`--allow-websocket-origin`).
  */
 export class DocSockets {
+  /** Viewers connected through each share link, so revoking a link disconnects them at once. */
+  private readonly byLink = new Map<number, Set<WebSocket>>();
   private readonly wss = new WebSocketServer({
     noServer: true, perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has("bokeh") ? "bokeh" : false),
@@ -26,7 +32,7 @@ export class DocSockets {
 
   constructor(private readonly deps: {
     live: LiveDocuments; auth: DocsAuth; logger: Logger; secretKey: string | null; maxMessageBytes: number; keepAliveMs: number;
-    allowWebsocketOrigins: readonly string[];
+    allowWebsocketOrigins: readonly string[]; links: ShareLinks;
   }) {
     this.wss.options.maxPayload = deps.maxMessageBytes;
   }
@@ -35,8 +41,10 @@ export class DocSockets {
   handle(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const url = new URL(req.url ?? "/", "http://gateway.invalid");
     const m = DOC_SOCKET_PATH.exec(url.pathname);
-    if (!m) return false;
-    this.accept(m[1], url, req, socket, head).catch((err: unknown) => {
+    const l = m ? null : LINK_SOCKET_PATH.exec(url.pathname);
+    if (!m && !l) return false;
+    const accepted = m ? this.accept(m[1], url, req, socket, head, null) : this.acceptLink(l![1], url, req, socket, head);
+    accepted.catch((err: unknown) => {
       const e = err instanceof PlothostError ? err : new PlothostError("internal");
       if (e.status >= 500) this.deps.logger.error({ err }, "document websocket failed");
       const body = JSON.stringify(e.toJSON());
@@ -45,12 +53,22 @@ export class DocSockets {
     return true;
   }
 
+  /** Disconnects everyone viewing through a link that was just revoked. */
+  disconnectLink(linkId: number): void {
+    for (const ws of this.byLink.get(linkId) ?? []) ws.close(1008, "this share link was revoked");
+  }
+
   close(): void {
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
   }
 
-  private async accept(docId: string, url: URL, req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private async acceptLink(secret: string, url: URL, req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const link = await this.deps.links.resolve(secret);
+    await this.accept(link.docId, url, req, socket, head, link);
+  }
+
+  private async accept(docId: string, url: URL, req: http.IncomingMessage, socket: Duplex, head: Buffer, link: ShareLinkInfo | null): Promise<void> {
     if (!isOriginAllowed(req, this.deps.allowWebsocketOrigins)) throw new PlothostError("forbidden_origin", String(req.headers.origin));
     const { token } = parseSubprotocolHeader(req.headers["sec-websocket-protocol"]);
     try {
@@ -58,16 +76,18 @@ export class DocSockets {
     } catch (err) {
       throw new PlothostError("bad_token", (err as Error).message);
     }
-    const publicView = isPublicView(url.searchParams);
-    const who = publicView ? null : await this.deps.auth.identify(req);
+    const publicView = link === null && isPublicView(url.searchParams);
+    const who = publicView || link ? null : await this.deps.auth.identify(req);
     let ws: WebSocket | null = null;
+    // A share link grants access by itself (until revoked or expired), whatever the document's visibility.
+    const allowed = (meta: Parameters<typeof canView>[1]) => link !== null || canView(who, meta, publicView);
     const { session, leave } = await this.deps.live.join(docId, {
-      stillAllowed: (meta) => canView(who, meta, publicView),
+      stillAllowed: allowed,
       close: (code, reason) => ws?.close(code, reason),
     }).catch((err: unknown) => {
       throw err instanceof PlothostError && err.status === 404 ? new PlothostError("document_not_found") : err;
     });
-    if (!canView(who, session.meta, publicView)) {
+    if (!allowed(session.meta)) {
       leave();
       throw new PlothostError("document_not_found");
     }
@@ -79,7 +99,18 @@ export class DocSockets {
       session,
       { maxMessageBytes: this.deps.maxMessageBytes, binaryThresholdBytes: 64, onProblem: (p) => log[p.level]({ err: p.err }, p.message) },
     );
-    session.setMode(conn, accessMode(who, session.meta, publicView));
+    const mode: AccessMode = link ? link.mode : accessMode(who, session.meta, publicView);
+    session.setMode(conn, mode);
+    let expiry: NodeJS.Timeout | null = null;
+    if (link) {
+      let set = this.byLink.get(link.id);
+      if (!set) this.byLink.set(link.id, (set = new Set()));
+      set.add(socketWs);
+      if (link.expiresAt) {
+        expiry = setTimeout(() => socketWs.close(1008, "this share link expired"), Math.max(0, Date.parse(link.expiresAt) - Date.now()));
+        expiry.unref();
+      }
+    }
     const ping = this.deps.keepAliveMs > 0 ? setInterval(() => socketWs.ping(), this.deps.keepAliveMs) : null;
     ping?.unref();
     socketWs.on("message", (data: RawData, isBinary: boolean) => {
@@ -88,6 +119,12 @@ export class DocSockets {
     });
     socketWs.on("close", () => {
       if (ping) clearInterval(ping);
+      if (expiry) clearTimeout(expiry);
+      if (link) {
+        const set = this.byLink.get(link.id);
+        set?.delete(socketWs);
+        if (set?.size === 0) this.byLink.delete(link.id);
+      }
       conn.handleClose();
       leave();
     });

@@ -5,6 +5,7 @@ import type { DocumentMeta, DocumentStore, Visibility } from "../../../shared/st
 import { canManage, canView, type DocsAuth, type Identity } from "./doc-access.ts";
 import type { LiveDocuments } from "./live-documents.ts";
 import { columnsPatchedEvent, columnsStreamedEvent } from "./column-events.ts";
+import type { ShareLinks } from "./share-links.ts";
 
 const VISIBILITIES: readonly Visibility[] = ["private", "public", "shared"];
 
@@ -35,7 +36,10 @@ const visibilityFrom = (v: unknown): Visibility | undefined => {
  * for a missing id. Every write is persisted before the response, and reaches connected viewers through the
  * store's change notifications.
  */
-export function docsApi(deps: { store: DocumentStore; live: LiveDocuments; auth: DocsAuth; maxBodyBytes: number; baseUrl: (req: Request) => string }): Router {
+export function docsApi(deps: {
+  store: DocumentStore; live: LiveDocuments; auth: DocsAuth; maxBodyBytes: number; baseUrl: (req: Request) => string;
+  links: ShareLinks; onLinkRevoked: (linkId: number) => void;
+}): Router {
   const { store, auth } = deps;
   const router = express.Router();
   router.use(express.json({ limit: deps.maxBodyBytes, type: ["application/json", "application/*+json"] }));
@@ -141,6 +145,34 @@ export function docsApi(deps: { store: DocumentStore; live: LiveDocuments; auth:
     const who = await auth.require(req, "publish");
     await managed(String(req.params.id), who);
     await store.delete(String(req.params.id), { expectedVersion: ifMatch(req), origin: origin(req) });
+    await deps.links.removeAll(String(req.params.id));
+    res.status(204).end();
+  });
+
+  // Share links: secret URLs, each view-only or interactive, expiring and revocable on its own.
+  router.post("/:id/links", async (req: Request, res: Response) => {
+    const who = await auth.require(req, "publish");
+    const meta = await managed(String(req.params.id), who);
+    const b = (req.body ?? {}) as { mode?: unknown; expiresIn?: unknown };
+    const mode = b.mode ?? "view";
+    if (mode !== "view" && mode !== "interact") throw new PlothostError("bad_request", 'mode must be "view" or "interact"');
+    if (b.expiresIn !== undefined && !(Number.isInteger(b.expiresIn) && (b.expiresIn as number) > 0)) {
+      throw new PlothostError("bad_request", "expiresIn must be a positive number of seconds");
+    }
+    const { link, secret } = await deps.links.create(meta.id, { mode, expiresInS: b.expiresIn as number | undefined, createdBy: who.username });
+    res.status(201).json({ ...link, url: `${deps.baseUrl(req)}/s/${secret}` });
+  });
+  router.get("/:id/links", async (req: Request, res: Response) => {
+    const who = await auth.require(req, "publish");
+    const meta = await managed(String(req.params.id), who);
+    res.json({ links: await deps.links.list(meta.id) });
+  });
+  router.delete("/:id/links/:linkId", async (req: Request, res: Response) => {
+    const who = await auth.require(req, "publish");
+    const meta = await managed(String(req.params.id), who);
+    const linkId = Number(req.params.linkId);
+    if (!Number.isInteger(linkId) || !(await deps.links.revoke(meta.id, linkId))) throw new PlothostError("not_found", "no such live share link");
+    deps.onLinkRevoked(linkId);
     res.status(204).end();
   });
 

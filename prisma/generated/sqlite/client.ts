@@ -70,3 +70,9 @@ export type Document = Prisma.DocumentModel
  * Failed logins are recorded here too, and the login throttle counts them.
  */
 export type AuditEvent = Prisma.AuditEventModel
+/**
+ * Model ShareLink
+ * A secret link to a published document (`/s/<token>`): view-only or interactive, expiring and revocable on its
+ * own. Only the SHA-256 of the token is stored.
+ */
+export type ShareLink = Prisma.ShareLinkModel

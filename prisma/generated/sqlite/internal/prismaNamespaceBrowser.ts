@@ -55,7 +55,8 @@ export const ModelName = {
   ApiToken: 'ApiToken',
   App: 'App',
   Document: 'Document',
-  AuditEvent: 'AuditEvent'
+  AuditEvent: 'AuditEvent',
+  ShareLink: 'ShareLink'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -134,6 +135,22 @@ export const AuditEventScalarFieldEnum = {
 } as const
 
 export type AuditEventScalarFieldEnum = (typeof AuditEventScalarFieldEnum)[keyof typeof AuditEventScalarFieldEnum]
+
+
+export const ShareLinkScalarFieldEnum = {
+  id: 'id',
+  docId: 'docId',
+  createdBy: 'createdBy',
+  tokenHash: 'tokenHash',
+  prefix: 'prefix',
+  mode: 'mode',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt',
+  revokedAt: 'revokedAt',
+  lastUsedAt: 'lastUsedAt'
+} as const
+
+export type ShareLinkScalarFieldEnum = (typeof ShareLinkScalarFieldEnum)[keyof typeof ShareLinkScalarFieldEnum]
 
 
 export const SortOrder = {
