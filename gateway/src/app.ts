@@ -17,6 +17,7 @@ import { indexPage } from "./index-page.ts";
 import { createAuth, type Auth } from "./auth/create-auth.ts";
 import { createDocs } from "./docs/create-docs.ts";
 import { docsAuth } from "./docs/docs-auth.ts";
+import { ensureRedis } from "./redis/managed-redis.ts";
 
 export interface Gateway {
   readonly app: express.Express;
@@ -39,6 +40,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   const sandbox = deps.sandbox ?? (await createSandbox({ prefer: config.sandbox }));
   logger.info({ sandbox: sandbox.kind, layers: sandbox.layers }, "sandbox selected");
   for (const w of sandbox.warnings) logger.warn({ sandbox: sandbox.kind }, w);
+  const managedRedis = await ensureRedis(config, logger);
   const auth = await createAuth(config, logger);
   const docs = await createDocs(config, logger, docsAuth(auth), auth.db);
 
@@ -109,6 +111,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await docs.close();
       await auth.close();
+      await managedRedis?.close();
     },
   };
 }

@@ -49,8 +49,14 @@ export interface GatewayConfig {
   readonly secretKey: string | null;
   /** Where published documents live: `file` (default, under the data directory), `memory`, or `redis`. */
   readonly backend: "memory" | "file" | "redis";
-  /** Redis for `--backend redis` (`REDIS_URL`). */
+  /** Redis for `--backend redis` / `--job-queue redis`: `--redis-url` / `REDIS_URL`, else 127.0.0.1:`redisPort`. */
   readonly redisUrl: string;
+  /** Whether `redisUrl` was given (then plothost never starts a Redis of its own). */
+  readonly redisUrlGiven: boolean;
+  /** Port of the Redis plothost uses when no URL is given (7001, as the old bokeh-server). */
+  readonly redisPort: number;
+  /** With no URL given and nothing answering on `redisPort`, start `redis-server` there (and stop it on exit). */
+  readonly startRedis: boolean;
   /** Prefix of every Redis key and channel plothost uses, so deployments (or test runs) can share a server. */
   readonly redisPrefix: string;
   /** Largest published document, and total per user, in bytes of the stored encoding. */
@@ -126,6 +132,20 @@ function accountsConfig(r: Readers, values: Record<string, unknown>, env: Readon
     bcryptCost: r.int("--bcrypt-cost / PLOTHOST_BCRYPT_COST", (values["bcrypt-cost"] as string | undefined) ?? env.PLOTHOST_BCRYPT_COST, 12, 4, 31),
     authModule: authModule === null ? null : path.resolve(authModule),
     secureCookies: r.bool("--secure-cookies / PLOTHOST_SECURE_COOKIES", flag("secure-cookies") ?? env.PLOTHOST_SECURE_COOKIES, false),
+  };
+}
+
+/** Which Redis to use, and whether plothost may start one itself. */
+function redisConfig(r: Readers, values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>) {
+  const given = (values["redis-url"] as string | undefined) ?? env.REDIS_URL;
+  const redisPort = r.int("--redis-port / PLOTHOST_REDIS_PORT", (values["redis-port"] as string | undefined) ?? env.PLOTHOST_REDIS_PORT, 7001, 1, 65535);
+  if (values["start-redis"] && values["no-start-redis"]) r.problems.push("--start-redis and --no-start-redis contradict each other");
+  const flag = values["start-redis"] ? true : values["no-start-redis"] ? false : undefined;
+  return {
+    redisUrl: given ?? `redis://127.0.0.1:${redisPort}`,
+    redisUrlGiven: given !== undefined,
+    redisPort,
+    startRedis: r.bool("--start-redis / PLOTHOST_START_REDIS", flag ?? env.PLOTHOST_START_REDIS, true),
   };
 }
 
@@ -206,6 +226,9 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
         backend: { type: "string" },
         "redis-url": { type: "string" },
         "redis-prefix": { type: "string" },
+        "redis-port": { type: "string" },
+        "start-redis": { type: "boolean" },
+        "no-start-redis": { type: "boolean" },
         "max-document-size": { type: "string" },
         "max-user-storage": { type: "string" },
         "multi-user": { type: "boolean", short: "m" },
@@ -271,7 +294,7 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
     signSessions: r.bool("--sign-sessions / PLOTHOST_SIGN_SESSIONS", (values["sign-sessions"] as boolean | undefined) ?? env.PLOTHOST_SIGN_SESSIONS, false),
     secretKey: env.PLOTHOST_SECRET_KEY || null,
     backend: r.oneOf("--backend / PLOTHOST_BACKEND", str("backend") ?? env.PLOTHOST_BACKEND, ["memory", "file", "redis"] as const, "file"),
-    redisUrl: str("redis-url") ?? env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    ...redisConfig(r, values, env),
     redisPrefix: str("redis-prefix") ?? env.PLOTHOST_REDIS_PREFIX ?? "plothost:",
     maxDocumentBytes: r.int("--max-document-size / PLOTHOST_MAX_DOCUMENT_SIZE", str("max-document-size") ?? env.PLOTHOST_MAX_DOCUMENT_SIZE, 64 * 1024 * 1024, 1024),
     maxUserBytes: r.int("--max-user-storage / PLOTHOST_MAX_USER_STORAGE", str("max-user-storage") ?? env.PLOTHOST_MAX_USER_STORAGE, 1024 * 1024 * 1024, 1024),
