@@ -88,14 +88,31 @@ describe("published documents in multi-user mode", () => {
     expect((await client.closed).code).toBe(1008);
   });
 
-  it("refuses a document WebSocket without a login unless the view is public", async () => {
-    const id = await publish(ana, "&visibility=public");
-    const page = await call(null, "GET", `/doc/${id}?public=true`);
+  it("gives anonymous WebSockets the public view: public documents only (embeds connect without ?public=true)", async () => {
+    const pub = await publish(ana, "&visibility=public");
+    const priv = await publish(ana);
+    const page = await call(null, "GET", `/doc/${pub}?public=true`);
     expect(page.status).toBe(200);
     const token = tokenFromPage(await page.text());
-    await expect(BokehTestClient.connect(`ws://127.0.0.1:${gw.port}/doc/${id}/ws`, token)).rejects.toMatchObject({ status: 404 });
-    const anon = await BokehTestClient.connect(`ws://127.0.0.1:${gw.port}/doc/${id}/ws?public=true`, token);
-    expect((await anon.next()).header.msgtype).toBe("ACK");
-    await anon.close();
+    await expect(BokehTestClient.connect(`ws://127.0.0.1:${gw.port}/doc/${priv}/ws`, token)).rejects.toMatchObject({ status: 404 });
+    await expect(BokehTestClient.connect(`ws://127.0.0.1:${gw.port}/doc/${priv}/ws?public=true`, token)).rejects.toMatchObject({ status: 404 });
+    for (const query of ["", "?public=true", "?from=embedding-site"]) {
+      const anon = await BokehTestClient.connect(`ws://127.0.0.1:${gw.port}/doc/${pub}/ws${query}`, token);
+      expect((await anon.next()).header.msgtype).toBe("ACK");
+      const change = patchDocFromClient({ events: [{ kind: "ModelChanged", model: { id: "p1001" }, attr: "name", new: "anon" }] });
+      anon.send(change);
+      expect((await anon.reply(change.header.msgid)).header.msgtype).toBe("ERROR"); // read-only
+      await anon.close();
+    }
+  });
+
+  it("embeds a public document in another page with autoload.js", async () => {
+    const pub = await publish(ana, "&visibility=public");
+    const js = await call(null, "GET", `/doc/${pub}/autoload.js?bokeh-autoload-element=el&bokeh-absolute-url=${encodeURIComponent(`${gw.url}/doc/${pub}`)}&public=true`);
+    expect(js.status).toBe(200);
+    const code = await js.text();
+    expect(code).toContain(`"/doc/${pub}"`);
+    expect(code).toContain(`${gw.url}/static/js/bokeh.min.js`);
+    expect((await call(null, "GET", `/doc/${await publish(ana)}/autoload.js?bokeh-autoload-element=el&public=true`)).status).toBe(404);
   });
 });

@@ -31,8 +31,10 @@ export function docPages(deps: DocPagesDeps): Router {
   };
   const load = async (req: Request) => {
     const id = String(req.params.id);
-    const publicView = isPublicView(req.query);
-    const who = publicView ? null : await deps.auth.identify(req);
+    const asked = isPublicView(req.query);
+    const who = asked ? null : await deps.auth.identify(req);
+    // Anonymous visitors get the public view, `?public=true` or not (embeds carry the host page's query).
+    const publicView = asked || who === null;
     const stored = await deps.store.get(id).catch((err: unknown) => {
       throw err instanceof PlothostError && err.status === 404 ? new PlothostError("document_not_found") : err;
     });

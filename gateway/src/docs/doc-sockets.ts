@@ -76,8 +76,11 @@ export class DocSockets {
     } catch (err) {
       throw new PlothostError("bad_token", (err as Error).message);
     }
-    const publicView = link === null && isPublicView(url.searchParams);
-    const who = publicView || link ? null : await this.deps.auth.identify(req);
+    // Anonymous sockets get the public view: an embed (autoload.js) in another site connects with that site's query
+    // string, not `?public=true`.
+    const asked = link === null && isPublicView(url.searchParams);
+    const who = asked || link ? null : await this.deps.auth.identify(req);
+    const publicView = link === null && (asked || who === null);
     let ws: WebSocket | null = null;
     // A share link grants access by itself (until revoked or expired), whatever the document's visibility.
     const allowed = (meta: Parameters<typeof canView>[1]) => link !== null || canView(who, meta, publicView);
