@@ -91,15 +91,15 @@ describe("the gallery app in real headless Chromium with the real BokehJS", () =
     await page.mouse.up();
     const inBrowser = () =>
       page.evaluate(() => [...(window as unknown as BokehWindow).Bokeh.documents[0].get_model_by_name("points")!.selected.indices].join(","));
-    await expect.poll(inBrowser, { timeout: 10_000 }).toBe("5,6,7,8,9,10,11,12,13");
-    await expect.poll(() => statusText(page, "selection"), { timeout: 10_000 }).toBe("selected: 5,6,7,8,9,10,11,12,13");
-    await expect.poll(() => statusText(page, "events"), { timeout: 10_000 }).toBe("events: rect selection");
+    await expect.poll(inBrowser, { timeout: 30_000 }).toBe("5,6,7,8,9,10,11,12,13");
+    await expect.poll(() => statusText(page, "selection"), { timeout: 30_000 }).toBe("selected: 5,6,7,8,9,10,11,12,13");
+    await expect.poll(() => statusText(page, "events"), { timeout: 30_000 }).toBe("events: rect selection");
 
     // A selection set through the BokehJS document reaches the server callback too.
     await page.evaluate(() => {
       (window as unknown as BokehWindow).Bokeh.documents[0].get_model_by_name("points")!.selected.indices = [1, 3];
     });
-    await expect.poll(() => statusText(page, "selection"), { timeout: 10_000 }).toBe("selected: 1,3");
+    await expect.poll(() => statusText(page, "selection"), { timeout: 30_000 }).toBe("selected: 1,3");
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -107,12 +107,12 @@ describe("the gallery app in real headless Chromium with the real BokehJS", () =
   it("sends a DataTable cell edit to the server as a patch of the source", async () => {
     const { page, problems } = await openGallery();
     const cell = page.locator(".slick-row").first().locator(".slick-cell.r2");
-    await expect.poll(() => cell.textContent(), { timeout: 10_000 }).toBe("1.50");
+    await expect.poll(() => cell.textContent(), { timeout: 30_000 }).toBe("1.50");
     await cell.dblclick();
     const editor = page.locator(".slick-cell.r2.active input");
     await editor.fill("42");
     await editor.press("Enter");
-    await expect.poll(() => statusText(page, "table_status"), { timeout: 10_000 }).toBe("table: value[0] = 42");
+    await expect.poll(() => statusText(page, "table_status"), { timeout: 30_000 }).toBe("table: value[0] = 42");
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -120,13 +120,13 @@ describe("the gallery app in real headless Chromium with the real BokehJS", () =
   it("syncs a Tabs change to the server and runs CustomJS in the browser", async () => {
     const { page, problems } = await openGallery();
     await page.locator(".bk-tab", { hasText: "Text" }).click();
-    await expect.poll(() => statusText(page, "tab_status"), { timeout: 10_000 }).toBe("tab: 1");
-    await expect.poll(() => page.locator("pre", { hasText: "preformatted" }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => statusText(page, "tab_status"), { timeout: 30_000 }).toBe("tab: 1");
+    await expect.poll(() => page.locator("pre", { hasText: "preformatted" }).isVisible(), { timeout: 30_000 }).toBe(true);
 
     expect(await statusText(page, "js_status")).toBe("CustomJS: not run");
     await page.locator("button", { hasText: "Run CustomJS" }).click();
-    await expect.poll(() => statusText(page, "js_status"), { timeout: 10_000 }).toBe("CustomJS: ran in the browser");
-    await expect.poll(() => page.locator("div", { hasText: /^CustomJS: ran in the browser$/ }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => statusText(page, "js_status"), { timeout: 30_000 }).toBe("CustomJS: ran in the browser");
+    await expect.poll(() => page.locator("div", { hasText: /^CustomJS: ran in the browser$/ }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -141,12 +141,12 @@ describe("the gallery app in real headless Chromium with the real BokehJS", () =
     const stream = page.locator("button", { hasText: "Stream 5 points" });
     for (let i = 1; i <= 7; i++) {
       await stream.click();
-      await expect.poll(async () => (await live()).t.at(-1), { timeout: 10_000 }).toBe(5 * i);
+      await expect.poll(async () => (await live()).t.at(-1), { timeout: 30_000 }).toBe(5 * i);
     }
     const streamed = await live();
     expect(streamed.t).toEqual(Array.from({ length: 30 }, (_, i) => i + 6));
     await page.locator("button", { hasText: "Patch" }).click();
-    await expect.poll(async () => (await live()).v.slice(0, 4), { timeout: 10_000 }).toEqual([1, -1, -1, -1]);
+    await expect.poll(async () => (await live()).v.slice(0, 4), { timeout: 30_000 }).toEqual([1, -1, -1, -1]);
     expect((await live()).v.slice(4)).toEqual(streamed.v.slice(4));
     expect(problems).toEqual([]);
     await page.close();
