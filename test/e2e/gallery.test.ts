@@ -76,7 +76,17 @@ describe("the gallery app in real headless Chromium with the real BokehJS", () =
 
   it("syncs a box selection made in the browser to the server's selected.indices callback and selection_geometry event", async () => {
     const { page, problems } = await openGallery();
-    // Drag a box over x in [1.5, 4.5] of the "lines" plot (its active drag tool is box_select).
+    // Drag a box over x in [1.5, 4.5] of the "lines" plot (its active drag tool is box_select), once its frame is
+    // laid out and its ranges computed (measuring earlier gives a box somewhere else).
+    await page.waitForFunction(() => {
+      const { Bokeh } = window as unknown as BokehWindow;
+      const view = Bokeh.index.find_one(Bokeh.documents[0].get_model_by_name("lines")!);
+      if (!view) return false;
+      const { bbox, x_scale } = view.frame;
+      const a = x_scale.compute(1.5);
+      const b = x_scale.compute(4.5);
+      return bbox.width > 0 && bbox.height > 0 && Number.isFinite(a) && Number.isFinite(b) && b - a > 20;
+    }, undefined, { timeout: 30_000 });
     const box = await page.evaluate(() => {
       const { Bokeh } = window as unknown as BokehWindow;
       const view = Bokeh.index.find_one(Bokeh.documents[0].get_model_by_name("lines")!);
