@@ -72,13 +72,17 @@ export class PublishedSession extends ServerSession {
       return;
     }
     if (change.kind === "deleted") return;
-    if (change.kind === "events" && change.version === this.version + 1) {
-      await this.withDocument((doc) => doc.apply_json_patch({ events: change.events }, undefined, FROM_STORE));
+    // Versions are compared under the lock: a viewer's change holds it while it is stored, and the store may
+    // announce that write (our own origin) before the viewer's change has been applied here and counted.
+    const behind = await this.withDocument(async (doc) => {
+      if (change.version <= this.version) return false;
+      if (change.kind !== "events" || change.version !== this.version + 1) return true;
+      await doc.apply_json_patch({ events: change.events }, undefined, FROM_STORE);
       this.version = change.version;
       this.rangeIds = rangeIdsOf(this.document);
-      return;
-    }
-    if (change.version > this.version) await this.reload();
+      return false;
+    });
+    if (behind) await this.reload();
   }
 
   /** Reloads the whole document from the store and swaps it in front of every viewer (roots out, roots in). */
