@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
+import type { Socket } from "node:net";
 import httpProxy from "http-proxy";
 import type { Request, Response, NextFunction } from "express";
 import { PlothostError } from "../../shared/errors/catalogue.ts";
@@ -17,7 +18,11 @@ export class AppProxy {
 
   constructor(
     private readonly supervisors: ReadonlyMap<string, WorkerSupervisor>,
-    private readonly opts: { logger: Logger; allowWebsocketOrigins: readonly string[]; readyTimeoutMs: number },
+    private readonly opts: {
+      logger: Logger; allowWebsocketOrigins: readonly string[]; readyTimeoutMs: number;
+      /** Apps beyond the local ones (deployed apps at `/<user>/<app>`), consulted when no local app matches. */
+      resolve?: (req: http.IncomingMessage, pathname: string) => { ready(): Promise<string> } | undefined;
+    },
   ) {
     this.proxy.on("error", (err, _req, target) => {
       opts.logger.warn({ err }, "proxy error");
@@ -27,6 +32,12 @@ export class AppProxy {
           target.writeHead(e.status, { "content-type": "application/json" }).end(JSON.stringify(e.toJSON()));
         } else target.destroy();
       } else (target as Duplex | undefined)?.destroy();
+    });
+    // When the worker ends a WebSocket first (e.g. 1007 on invalid UTF-8, 1009 on an oversized message),
+    // http-proxy unpipes the client's socket and leaves it paused: it would never read the client's FIN and
+    // never close. End it with the worker's side.
+    this.proxy.on("proxyReqWs", (proxyReq, _req, socket) => {
+      proxyReq.once("upgrade", (_res, proxySocket: Duplex) => proxySocket.once("close", () => (socket as Socket).destroySoon()));
     });
   }
 
@@ -38,7 +49,7 @@ export class AppProxy {
 
   /** Express middleware: proxies app paths, passes everything else on. */
   readonly http = (req: Request, res: Response, next: NextFunction): void => {
-    const sup = this.supervisorFor(req.path);
+    const sup = this.supervisorFor(req.path) ?? this.opts.resolve?.(req, req.path);
     if (!sup) return next();
     req.headers[MOUNT_HEADER] = req.baseUrl;
     this.waitReady(sup).then(
@@ -58,7 +69,7 @@ export class AppProxy {
     req.url = (req.url ?? "/").slice(mount.length) || "/";
     req.headers[MOUNT_HEADER] = mount;
     const pathname = new URL(req.url, "http://gateway.invalid").pathname;
-    const sup = this.supervisorFor(pathname);
+    const sup = this.supervisorFor(pathname) ?? this.opts.resolve?.(req, pathname);
     if (!sup) return refuse(socket, new PlothostError("not_found", pathname));
     if (!isOriginAllowed(req, this.opts.allowWebsocketOrigins)) {
       this.opts.logger.warn({ origin: req.headers.origin, path: pathname }, "websocket origin refused");
@@ -74,7 +85,7 @@ export class AppProxy {
     this.proxy.close();
   }
 
-  private waitReady(sup: WorkerSupervisor): Promise<string> {
+  private waitReady(sup: { ready(): Promise<string> }): Promise<string> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new PlothostError("app_unavailable", `no worker ready after ${this.opts.readyTimeoutMs} ms`)), this.opts.readyTimeoutMs);
       sup.ready().then(resolve, reject).finally(() => clearTimeout(timer));

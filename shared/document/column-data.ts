@@ -30,10 +30,16 @@ export type ColumnChange =
   | { kind: "ColumnsStreamed"; data: ColumnData; rollover: number | null }
   | { kind: "ColumnsPatched"; patches: ColumnPatches };
 
-/** A plain `{col: values}` object or a Map, as a ColumnData Map (same column arrays, no copies). */
+/**
+ * A plain `{col: values}` object or a Map, as a ColumnData Map (same column arrays, no copies). Anything else is
+ * refused, class instances included: a model sent as `data` (e.g. a client's ModelChanged of `data` to `{"id": ...}`)
+ * would otherwise have its internals, the document among them, copied in as columns, and walking those cycles
+ * hangs the process.
+ */
 export function toColumnData(data: Readonly<Record<string, unknown>> | ReadonlyMap<string, unknown>): ColumnData {
   if (data instanceof Map) return new Map(data);
-  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+  const proto = data === null || typeof data !== "object" ? undefined : Object.getPrototypeOf(data);
+  if (Array.isArray(data) || (proto !== Object.prototype && proto !== null)) {
     throw new DocumentError("bad_columns", "column data must be an object (or Map) of column name to values");
   }
   return new Map(Object.entries(data));

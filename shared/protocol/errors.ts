@@ -10,15 +10,17 @@
  * when configured, schedules a reconnect), so any valid code keeps it working. We therefore use the standard
  * codes that mean the same thing, all valid for `ws` to send and for browsers to receive:
  *
- * | situation                                  | code |
- * |--------------------------------------------|------|
- * | normal end of session                      | 1000 |
- * | frame/message violates the Bokeh protocol  | 1002 (what BokehJS itself uses for a bad server) |
- * | token rejected (bad signature, expired)    | 1008 policy violation |
+ * | situation                                   | code |
+ * |---------------------------------------------|------|
+ * | normal end of session                       | 1000 |
+ * | frame/message violates the Bokeh protocol   | 1002 (what BokehJS itself uses for a bad server) |
+ * | text frame that is not valid UTF-8          | 1007 (sent by the `ws` library before the protocol sees the frame) |
+ * | token rejected (bad signature, expired)     | 1008 policy violation |
  * | message over the size/buffer/nesting limits | 1009 message too big |
- * | text frame that is not valid UTF-8         | 1007 (sent by the `ws` library before the protocol sees the frame) |
- * | server bug while handling a message        | 1011 internal error |
+ * | server bug while handling a message         | 1011 internal error |
  */
+
+import { Buffer } from "node:buffer";
 
 /** RFC 6455 close code for a normal close. */
 export const NORMAL_CLOSE = 1000;
@@ -132,15 +134,10 @@ export function closeFrameFor(err: unknown): { code: number; reason: string } {
 
 /** Cuts `text` to at most `maxBytes` UTF-8 bytes without splitting a character. */
 export function truncateUtf8(text: string, maxBytes: number): string {
-  const encoder = new TextEncoder();
-  if (encoder.encode(text).length <= maxBytes) return text;
-  let bytes = 0;
-  let end = 0;
-  for (const char of text) {
-    const size = encoder.encode(char).length;
-    if (bytes + size > maxBytes) break;
-    bytes += size;
-    end += char.length;
-  }
-  return text.slice(0, end);
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.length <= maxBytes) return text;
+  let end = maxBytes;
+  // Back up over continuation bytes (10xxxxxx) so the cut falls on a character boundary.
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return bytes.toString("utf8", 0, end);
 }

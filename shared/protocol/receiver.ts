@@ -186,22 +186,30 @@ function parseJson(json: string, what: string, maxDepth: number): unknown {
 }
 
 /**
- * Whether valid JSON text nests arrays/objects more than `max` levels deep: one pass over the characters, no
- * recursion (so any depth is safe to measure). Text shorter than 2·max+2 characters cannot, and is not scanned.
+ * Whether valid JSON text nests arrays/objects more than `max` levels deep: one pass, no recursion (so any depth
+ * is safe to measure), jumping with native regex search from one bracket or string to the next. Text shorter
+ * than 2·max+2 characters cannot nest that deep and is not scanned.
  */
 function nestsDeeperThan(json: string, max: number): boolean {
   if (json.length < 2 * max + 2) return false;
+  const structural = /[[\]{}"]/g;
+  const stringEnd = /["\\]/g;
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
+  for (let m = structural.exec(json); m !== null; m = structural.exec(json)) {
+    const c = m[0];
+    if (c === '"') {
+      // Skip the string: find its closing quote, stepping over escapes.
+      stringEnd.lastIndex = structural.lastIndex;
+      let e = stringEnd.exec(json);
+      while (e !== null && e[0] === "\\") {
+        stringEnd.lastIndex += 1;
+        e = stringEnd.exec(json);
+      }
+      if (e === null) return false; // unterminated string: not valid JSON, so not reached after JSON.parse
+      structural.lastIndex = stringEnd.lastIndex;
+    } else if (c === "[" || c === "{") {
       if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+    } else depth--;
   }
   return false;
 }
