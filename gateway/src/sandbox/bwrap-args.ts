@@ -26,7 +26,17 @@ export interface BwrapPlan {
   readonly tmpSizeBytes: number;
   /** The fd (in the bwrap process) on which bwrap writes `{"child-pid": N}`. */
   readonly infoFd: number;
+  /** The fd bwrap reads the seccomp BPF from (`--seccomp FD`), or null to run without a filter. */
+  readonly seccompFd: number | null;
 }
+
+/**
+ * What the in-sandbox steps before `setpriv` keep of root when the gateway is root: exactly what `setpriv` needs
+ * to switch uid/gid, clear the groups (CAP_SETUID, CAP_SETGID) and empty the bounding set (CAP_SETPCAP). bwrap
+ * run by root would otherwise leave the whole set to those steps. `--cap-drop ALL` alone cannot be used: nothing
+ * could then leave uid 0 (`--uid` needs a user namespace, which this mode avoids on purpose).
+ */
+const ROOT_STEP_CAPS = ["CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP"];
 
 /**
  * bwrap passes every fd it inherits on to the command, and the gateway inherits whatever its launcher left
@@ -35,18 +45,30 @@ export interface BwrapPlan {
 const CLOSE_FDS =
   'for fd in /proc/self/fd/*; do fd=${fd##*/}; if ((fd > 2)) && [[ -e /proc/self/fd/$fd ]]; then exec {fd}>&-; fi; done; exec "$@"';
 
+/** `setpriv` options that leave root for good: uid/gid, no groups, no capabilities of any kind, no_new_privs. */
+export function setprivArgs(uid: number, gid: number): string[] {
+  return [
+    "--reuid", String(uid), "--regid", String(gid), "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+    "--no-new-privs",
+  ];
+}
+
 /** The bwrap argument vector for one spawn; `command` is the resolved executable. Pure, for testing. */
 export function buildBwrapArgs(plan: BwrapPlan, spec: SandboxSpec, command: string): string[] {
   const { drop, layout } = plan;
   const args: string[] = [];
   if (drop) {
-    // No user namespace: root can mount, and --uid would map back to root outside.
+    // No user namespace: root can mount, and --uid would map back to root outside. So not `--unshare-all`, whose
+    // `--unshare-user-try` would add one: the same namespaces listed one by one. What `--disable-userns` gives the
+    // other mode (no nested user namespaces) comes from the seccomp filter here.
     args.push("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts");
     if (layout.cgroupNamespace) args.push("--unshare-cgroup");
+    args.push("--cap-drop", "ALL", ...ROOT_STEP_CAPS.flatMap((cap) => ["--cap-add", cap]));
   } else {
     args.push("--unshare-user", "--unshare-all", "--disable-userns");
   }
   args.push("--die-with-parent", "--new-session", "--clearenv", "--info-fd", String(plan.infoFd));
+  if (plan.seccompFd !== null) args.push("--seccomp", String(plan.seccompFd));
   args.push("--proc", "/proc", "--dev", "/dev");
   args.push("--perms", "1777", "--size", String(plan.tmpSizeBytes), "--tmpfs", "/tmp");
   const mounts = new MountList(args, ["/usr", "/proc", "/dev"]);
@@ -67,12 +89,7 @@ export function buildBwrapArgs(plan: BwrapPlan, spec: SandboxSpec, command: stri
   mounts.dir(spec.cwd);
   args.push("--chdir", spec.cwd);
   args.push("--", plan.bash, "-c", CLOSE_FDS, "close-fds");
-  if (drop) {
-    args.push(
-      drop.setpriv, "--reuid", String(drop.uid), "--regid", String(drop.gid), "--clear-groups",
-      "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
-    );
-  }
+  if (drop) args.push(drop.setpriv, ...setprivArgs(drop.uid, drop.gid), "--");
   args.push(plan.envTool, "-i", "--", ...Object.entries(spec.env).map(([name, value]) => `${name}=${value}`));
   args.push(command, ...spec.args);
   return args;

@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { buildBwrapArgs, type BwrapPlan, type PrivilegeDrop } from "./bwrap-args.ts";
+import { CgroupLauncher } from "./cgroup-launcher.ts";
+import type { CgroupLimiter } from "./cgroup-limiter.ts";
 import { readHostLayout, type HostLayout } from "./host-layout.ts";
 import { oldestChildOf } from "./process-tree.ts";
+import type { CompiledSeccomp } from "./seccomp-compiler.ts";
 import { checkSpec } from "./spec-check.ts";
 import type { Sandbox, SandboxSpec } from "./types.ts";
 
@@ -22,28 +25,39 @@ export interface BwrapSandboxOptions {
   readonly layout?: HostLayout;
   /** Extra warnings to report (e.g. an ignored uid option). */
   readonly warnings?: readonly string[];
+  /** The syscall filter applied to everything in the sandbox; null runs without one (say why in `warnings`). */
+  readonly seccomp?: CompiledSeccomp | null;
+  /** Enforces `SandboxSpec.limits`; null leaves them unenforced (say why in `warnings`). */
+  readonly cgroups?: CgroupLimiter | null;
 }
 
 const INFO_FD = 3;
+const SECCOMP_FD = 4;
 
 /**
  * Runs each child in a fresh bubblewrap sandbox: its own pid, net (only `lo`), ipc, uts, mount and cgroup
  * namespaces; `/usr` and the listed paths bound, a private `/tmp`, nothing else of the host; no environment but
- * the spec's, no inherited fds but stdio; uid dropped, no capabilities, no_new_privs. See `Sandbox` for how
- * signals behave.
+ * the spec's, no inherited fds but stdio; uid dropped, no capabilities, no_new_privs; the seccomp deny-list (when
+ * compiled) on every process inside; and, for a spec with limits, a cgroup joined before bwrap starts. See
+ * `Sandbox` for how signals behave.
  */
 export function createBwrapSandbox(opts: BwrapSandboxOptions): Sandbox {
   const layout = opts.layout ?? readHostLayout();
+  const seccomp = opts.seccomp ?? null;
   const plan: BwrapPlan = {
     drop: opts.drop, envTool: opts.envTool, bash: opts.bash, layout, tmpSizeBytes: opts.tmpSizeBytes, infoFd: INFO_FD,
+    seccompFd: seccomp ? SECCOMP_FD : null,
   };
+  const cgroups = new CgroupLauncher(opts.cgroups ?? null, opts.bash);
   const namespaces = [...(opts.drop ? [] : ["user"]), "pid", "net", "ipc", "uts", "mount"];
   if (layout.cgroupNamespace) namespaces.push("cgroup");
   const identity = opts.drop ? [`uid:${opts.drop.uid}`, `gid:${opts.drop.gid}`] : [`uid:${process.getuid?.() ?? -1}`];
   const layers = Object.freeze([
     ...identity,
     `namespaces:${namespaces.join(",")}`,
-    ...(opts.drop ? [] : ["no-nested-userns"]),
+    ...(!opts.drop || seccomp ? ["no-nested-userns"] : []),
+    ...(seccomp ? [`seccomp:deny-list`] : []),
+    ...(cgroups.layer ? [cgroups.layer] : []),
     "clearenv",
     "closed-fds",
     "no-new-privs",
@@ -67,14 +81,24 @@ export function createBwrapSandbox(opts: BwrapSandboxOptions): Sandbox {
         for (const dir of spec.writablePaths) fs.chownSync(dir, drop.uid, drop.gid);
         spawnPlan = { ...plan, drop };
       }
-      const child = spawn(opts.bwrap, buildBwrapArgs(spawnPlan, spec, command), {
+      const launch = cgroups.launch(spec, opts.bwrap, buildBwrapArgs(spawnPlan, spec, command));
+      const child = spawn(launch.command, launch.args, {
         env: {},
-        stdio: ["ignore", "pipe", "pipe", "pipe"],
+        stdio: ["ignore", "pipe", "pipe", "pipe", ...(seccomp ? ["pipe" as const] : [])],
         detached: false,
       });
+      launch.watch(child);
+      if (seccomp) {
+        // A fresh pipe per spawn: bwrap reads the filter to EOF, and nothing else can hold the fd.
+        const fd = child.stdio[SECCOMP_FD] as Writable | null;
+        fd?.on("error", () => {});
+        fd?.end(seccomp.bpf);
+      }
       forwardGentleSignals(child, child.stdio[INFO_FD] as Readable | null);
       return child;
     },
+    exitReason: (child) => cgroups.exitReason(child),
+    close: () => cgroups.close(),
   };
 }
 

@@ -3,13 +3,19 @@
  * implementations free of import cycles), its two implementations, and `createSandbox`, the only place that
  * chooses between them.
  */
-import { SYSTEM_DIRS } from "./host-layout.ts";
+import { detectCgroups } from "./cgroup-detect.ts";
+import type { CgroupLimiter } from "./cgroup-limiter.ts";
+import { findExecutable, SYSTEM_DIRS } from "./host-layout.ts";
 import { createPlainSandbox } from "./plain.ts";
 import { probeBwrap } from "./probe.ts";
 import { SandboxError } from "./sandbox-error.ts";
+import { compileSeccomp, type CompiledSeccomp } from "./seccomp-compiler.ts";
+import { WORKER_SECCOMP_POLICY } from "./seccomp-policy.ts";
 import type { CreateSandboxOptions, Sandbox } from "./types.ts";
 
-export type { CreateSandboxOptions, Sandbox, SandboxKind, SandboxPreference, SandboxSpec } from "./types.ts";
+export type {
+  CreateSandboxOptions, ResourceLimits, Sandbox, SandboxKind, SandboxPreference, SandboxSpec,
+} from "./types.ts";
 export { SandboxError, type SandboxErrorCode } from "./sandbox-error.ts";
 
 /** nobody / nogroup on Debian. */
@@ -17,6 +23,7 @@ const DEFAULT_ID = 65534;
 const DEFAULT_TMP_BYTES = 64 * 1024 * 1024;
 const DEFAULT_PROBE_TIMEOUT_MS = 5000;
 const NOT_ISOLATED = "tenants are NOT isolated (they share the host's files, network and processes)";
+const SECCOMP_TIMEOUT_MS = 10_000;
 
 /**
  * Probes once and returns the strongest sandbox available: bwrap when it can create the namespaces we need,
@@ -26,6 +33,10 @@ const NOT_ISOLATED = "tenants are NOT isolated (they share the host's files, net
  * As root, tenant code runs as `uid`/`gid` (default 65534): bwrap runs without a user namespace (so it can open
  * bind sources under 0700 dirs like /root) and `setpriv` drops to the uid inside, right before the command.
  * Not root: bwrap runs in a user namespace as the gateway's own uid, and `uid`/`gid` are ignored.
+ *
+ * Two more layers are set up here, each with a loud warning when the host cannot give it: the seccomp syscall
+ * deny-list (compiled once, with python3-seccomp) and the cgroup limits (v2 or v1, whichever holds the
+ * controllers). The plain fallback keeps the cgroup limits, not the filter (it needs bwrap to install it).
  */
 export async function createSandbox(opts: CreateSandboxOptions = {}): Promise<Sandbox> {
   const prefer = opts.prefer ?? "auto";
@@ -38,12 +49,27 @@ export async function createSandbox(opts: CreateSandboxOptions = {}): Promise<Sa
   }
   const isRoot = process.getuid?.() === 0;
   const drop = isRoot ? { uid, gid } : null;
-  const plain = (why: string) =>
-    createPlainSandbox({ drop, warnings: [`${why}: ${NOT_ISOLATED}`], onWarning: opts.onWarning });
+  const cgroupWarnings: string[] = [];
+  const cgroups = limiterOrWarn(opts.cgroups ?? true, cgroupWarnings);
+  const plain = (why: string) => {
+    const tools = plainTools(isRoot);
+    const missing = cgroups && !tools ? ["cgroup limits are NOT enforced: bash, env or setpriv missing in the system dirs"] : [];
+    return createPlainSandbox({
+      drop, warnings: [`${why}: ${NOT_ISOLATED}`, ...cgroupWarnings, ...missing], onWarning: opts.onWarning, tools, cgroups,
+    });
+  };
   if (prefer === "plain") {
     return plain("sandbox 'plain' was chosen; install bubblewrap (apt-get install bubblewrap) and use 'auto'");
   }
-  const warnings: string[] = [];
+  const warnings = [...cgroupWarnings];
+  let seccomp: CompiledSeccomp | null = null;
+  if (opts.seccomp ?? true) {
+    const compiled = await compileSeccomp(WORKER_SECCOMP_POLICY, { timeoutMs: SECCOMP_TIMEOUT_MS });
+    if ("bpf" in compiled) seccomp = compiled;
+    else warnings.push(`${compiled.reason}: tenants may use ptrace, mount, unshare, bpf and the other denied syscalls`);
+  } else {
+    warnings.push("the seccomp syscall deny-list is switched off: tenants may use ptrace, mount, unshare, bpf, ...");
+  }
   if (!isRoot && (opts.uid !== undefined || opts.gid !== undefined)) {
     warnings.push(
       `uid/gid options ignored: the gateway is not root, so tenants run as its uid ${process.getuid?.()} ` +
@@ -56,10 +82,36 @@ export async function createSandbox(opts: CreateSandboxOptions = {}): Promise<Sa
     tmpSizeBytes: opts.tmpSizeBytes ?? DEFAULT_TMP_BYTES,
     timeoutMs: opts.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
     warnings,
+    seccomp,
+    cgroups,
   });
   if ("sandbox" in probe) return probe.sandbox;
   if (prefer === "bwrap") {
     throw new SandboxError("sandbox_unavailable", `sandbox 'bwrap' was required but ${probe.reason}`);
   }
   return plain(`falling back to the plain sandbox because ${probe.reason}`);
+}
+
+/** The cgroup layer, or null with a warning that says why limits are not enforced. */
+function limiterOrWarn(wanted: boolean, warnings: string[]): CgroupLimiter | null {
+  if (!wanted) {
+    warnings.push("cgroup limits are switched off: a tenant can use all memory, CPU and pids of the host");
+    return null;
+  }
+  const found = detectCgroups();
+  if ("reason" in found) {
+    warnings.push(`worker memory, pids and CPU limits are NOT enforced: ${found.reason}`);
+    return null;
+  }
+  warnings.push(...found.limiter.warnings);
+  return found.limiter;
+}
+
+/** What the plain sandbox needs to join a cgroup (and, as root, drop root) on the host; null when one is missing. */
+function plainTools(isRoot: boolean): { bash: string; env: string; setpriv: string | null } | null {
+  const bash = findExecutable("bash", SYSTEM_DIRS);
+  const env = findExecutable("env", SYSTEM_DIRS);
+  const setpriv = findExecutable("setpriv", SYSTEM_DIRS);
+  if (!bash || !env || (isRoot && !setpriv)) return null;
+  return { bash, env, setpriv };
 }

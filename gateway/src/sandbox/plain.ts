@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { setprivArgs } from "./bwrap-args.ts";
+import { CgroupLauncher } from "./cgroup-launcher.ts";
+import type { CgroupLimiter } from "./cgroup-limiter.ts";
 import { canAccess } from "./path-access.ts";
 import { checkSpec } from "./spec-check.ts";
 import type { Sandbox, SandboxSpec } from "./types.ts";
@@ -13,12 +16,22 @@ export interface PlainSandboxOptions {
   readonly warnings: readonly string[];
   /** Told about warnings that arise at spawn time (they are also appended to `warnings`, once each). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Host tools (absolute paths) for the launch chain `bash` (joins the cgroup) → `setpriv` (drops root, when
+   * `drop` is set; required then) → `env -i` (sets the tenant's environment last). Null: spawn the command
+   * directly, with `{uid, gid}`, and no cgroup.
+   */
+  readonly tools?: { readonly bash: string; readonly env: string; readonly setpriv: string | null } | null;
+  /** Enforces `SandboxSpec.limits` (needs `tools`); null leaves them unenforced. */
+  readonly cgroups?: CgroupLimiter | null;
 }
 
 /**
  * The fallback when bubblewrap is unavailable: a plain child process with only the spec's environment and, when
  * the gateway is root, the unprivileged uid. Tenants share the host's file system, network and process table,
- * the listed paths are not enforced, and descendants survive the child being killed: not isolation.
+ * the listed paths are not enforced, and descendants survive the child being killed: not isolation. What remains
+ * with the host tools: root dropped with no capabilities and no_new_privs, and the cgroup limits (whose cleanup
+ * also kills descendants left behind when the child exits).
  */
 export function createPlainSandbox(opts: PlainSandboxOptions): Sandbox {
   const warnings = [...opts.warnings];
@@ -27,7 +40,14 @@ export function createPlainSandbox(opts: PlainSandboxOptions): Sandbox {
     warnings.push(message);
     opts.onWarning?.(message);
   };
-  const layers = Object.freeze(opts.drop ? [`uid:${opts.drop.uid}`, "clearenv"] : ["clearenv"]);
+  const tools = opts.tools ?? null;
+  const cgroups = new CgroupLauncher(tools ? opts.cgroups ?? null : null, tools?.bash ?? "/bin/sh");
+  const layers = Object.freeze([
+    ...(opts.drop ? [`uid:${opts.drop.uid}`] : []),
+    "clearenv",
+    ...(opts.drop && tools ? ["no-new-privs", "caps:none"] : []),
+    ...(cgroups.layer ? [cgroups.layer] : []),
+  ]);
   return {
     kind: "plain",
     layers,
@@ -49,14 +69,32 @@ export function createPlainSandbox(opts: PlainSandboxOptions): Sandbox {
           );
         }
       }
-      return spawn(spec.command, spec.args, {
-        env: { ...spec.env },
+      if (!tools || (ids && !tools.setpriv)) {
+        return spawn(spec.command, spec.args, {
+          env: { ...spec.env },
+          cwd: spec.cwd,
+          stdio: ["ignore", "pipe", "pipe"],
+          detached: false,
+          ...ids,
+        });
+      }
+      const chain = [
+        ...(ids ? [tools.setpriv!, ...setprivArgs(ids.uid, ids.gid), "--"] : []),
+        tools.env, "-i", "--", ...Object.entries(spec.env).map(([name, value]) => `${name}=${value}`),
+        spec.command, ...spec.args,
+      ];
+      const launch = cgroups.launch(spec, chain[0], chain.slice(1));
+      const child = spawn(launch.command, launch.args, {
+        env: {},
         cwd: spec.cwd,
         stdio: ["ignore", "pipe", "pipe"],
         detached: false,
-        ...ids,
       });
+      launch.watch(child);
+      return child;
     },
+    exitReason: (child) => cgroups.exitReason(child),
+    close: () => cgroups.close(),
   };
 }
 

@@ -1,7 +1,9 @@
 import type { ChildProcess } from "node:child_process";
 import type { PrivilegeDrop } from "./bwrap-args.ts";
 import { createBwrapSandbox } from "./bwrap.ts";
+import type { CgroupLimiter } from "./cgroup-limiter.ts";
 import { findExecutable, SYSTEM_DIRS } from "./host-layout.ts";
+import type { CompiledSeccomp } from "./seccomp-compiler.ts";
 import type { Sandbox } from "./types.ts";
 
 /** Inputs of the probe: where to look for bwrap and how the sandbox would be configured. */
@@ -14,6 +16,10 @@ export interface BwrapProbeOptions {
   readonly timeoutMs: number;
   /** Warnings to carry into the sandbox when it works. */
   readonly warnings: readonly string[];
+  /** The syscall filter to apply (the probe runs under it too), or null. */
+  readonly seccomp: CompiledSeccomp | null;
+  /** The cgroup layer to hand to the sandbox, or null. */
+  readonly cgroups: CgroupLimiter | null;
 }
 
 /** Either a bwrap sandbox that just ran a trivial command, or why there is none and what to do about it. */
@@ -41,8 +47,8 @@ export async function probeBwrap(opts: BwrapProbeOptions): Promise<BwrapProbeRes
     if (!setpriv) return { reason: "setpriv not found (needed to drop root inside bwrap): install util-linux" };
     drop = { setpriv, ...opts.drop };
   }
-  const { tmpSizeBytes, warnings } = opts;
-  const sandbox = createBwrapSandbox({ bwrap, drop, envTool, bash, tmpSizeBytes, warnings });
+  const { tmpSizeBytes, warnings, seccomp, cgroups } = opts;
+  const sandbox = createBwrapSandbox({ bwrap, drop, envTool, bash, tmpSizeBytes, warnings, seccomp, cgroups });
   let child: ChildProcess;
   try {
     child = sandbox.spawn({ command: trueBin, args: [], env: {}, cwd: "/", readOnlyPaths: [], writablePaths: [] });

@@ -14,8 +14,7 @@ export type SandboxPreference = "auto" | "bwrap" | "plain";
  * Everything one sandboxed process needs, stated in full: the child inherits nothing from the gateway (no
  * environment, no file system beyond the listed paths plus a minimal system, no network).
  *
- * Deliberately left out: resource limits (memory, pids, CPU belong to a cgroup layer around the spawn) and
- * stdin (workers get their work over their socket, never from the gateway's terminal).
+ * Deliberately left out: stdin (workers get their work over their socket, never from the gateway's terminal).
  */
 export interface SandboxSpec {
   /** Absolute path of the executable (the gateway passes `process.execPath`). */
@@ -39,6 +38,26 @@ export interface SandboxSpec {
   uid?: number;
   /** Overrides the sandbox's default gid for this child (root only). */
   gid?: number;
+  /**
+   * Memory, task and CPU limits for the child's whole process tree, enforced by a cgroup the tree joins before
+   * the command starts (when the host offers cgroups to the gateway; see `Sandbox.layers`). Absent: unlimited.
+   */
+  limits?: ResourceLimits;
+  /** A label for the child's cgroup and messages, e.g. the app name (letters, digits, `-`, `_`). */
+  name?: string;
+}
+
+/**
+ * Resource limits of one sandboxed process tree. Deliberately not here: disk quota (the writable dirs live on
+ * the host's file system; the private `/tmp` has its own size limit) and network bandwidth (there is no network).
+ */
+export interface ResourceLimits {
+  /** RAM (plus swap, where the kernel accounts it) in MiB; above it the kernel's OOM killer ends a task (exit 137). */
+  readonly memoryMiB: number;
+  /** Most tasks at once, threads included (Node alone runs a dozen): keep it at 64 or more. */
+  readonly pids: number;
+  /** CPU time as a percentage of one core: 100 is one core, 50 half of one, 200 two. */
+  readonly cpuPercent: number;
 }
 
 /**
@@ -61,6 +80,16 @@ export interface Sandbox {
    * paths, bad env names); spawn failures arrive as the child's `error`/`exit` events with bwrap's stderr.
    */
   spawn(spec: SandboxSpec): ChildProcess;
+  /**
+   * Why a child this sandbox spawned was killed, when the sandbox knows better than the exit status, e.g.
+   * `killed: out of memory (limit 256 MiB)`; null otherwise. Valid from the child's `exit` event on.
+   */
+  exitReason(child: ChildProcess): string | null;
+  /**
+   * Waits for the cleanup of children that have exited (their cgroups) and removes what the sandbox made on the
+   * host. Call it after every child has exited (the gateway's `close()` does); the sandbox is not used again.
+   */
+  close(): Promise<void>;
 }
 
 /** Options of `createSandbox`. Everything is optional; the defaults suit a root gateway on Debian. */
@@ -78,4 +107,8 @@ export interface CreateSandboxOptions {
   probeTimeoutMs?: number;
   /** Called with warnings that arise after creation (e.g. plain mode cannot drop privileges for one spawn). */
   onWarning?: (message: string) => void;
+  /** Apply the seccomp syscall deny-list under bwrap (default true; needs Debian's python3-seccomp). */
+  seccomp?: boolean;
+  /** Enforce `SandboxSpec.limits` with cgroups when the host offers them (default true). */
+  cgroups?: boolean;
 }

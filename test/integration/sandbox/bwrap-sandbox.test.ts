@@ -3,6 +3,8 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildBwrapArgs } from "../../../gateway/src/sandbox/bwrap-args.ts";
+import { readHostLayout } from "../../../gateway/src/sandbox/host-layout.ts";
 import { createSandbox, SandboxError, type Sandbox, type SandboxSpec } from "../../../gateway/src/sandbox/index.ts";
 import {
   eventually, FIXTURE_DIR, fetchReport, inspect, INSPECTOR, IS_ROOT, pidsWithMarker, startInspector, stop, TempDirs,
@@ -31,6 +33,19 @@ describe("bwrap sandbox", () => {
     expect(sandbox.layers).toEqual(expect.arrayContaining(["clearenv", "no-new-privs", "caps:none"]));
     expect(sandbox.layers.find((l) => l.startsWith("namespaces:"))).toMatch(/pid,net,ipc,uts,mount/);
     if (IS_ROOT) expect(sandbox.layers).toContain("uid:65534");
+    expect(sandbox.layers).toEqual(expect.arrayContaining(["seccomp:deny-list", "no-nested-userns"]));
+  });
+
+  it("as root, leaves the steps before setpriv only the capabilities it needs; the filter comes on its own fd", () => {
+    const spec: SandboxSpec = { command: "/usr/bin/true", args: [], env: {}, cwd: "/", readOnlyPaths: [], writablePaths: [] };
+    const plan = { envTool: "/usr/bin/env", bash: "/usr/bin/bash", layout: readHostLayout(), tmpSizeBytes: 1024, infoFd: 3, seccompFd: 4 };
+    const asRoot = buildBwrapArgs({ ...plan, drop: { setpriv: "/usr/bin/setpriv", uid: 1000, gid: 1000 } }, spec, "/usr/bin/true").join(" ");
+    expect(asRoot).toContain("--cap-drop ALL --cap-add CAP_SETUID --cap-add CAP_SETGID --cap-add CAP_SETPCAP");
+    expect(asRoot).toContain("--seccomp 4");
+    expect(asRoot).not.toContain("--unshare-user");
+    const unprivileged = buildBwrapArgs({ ...plan, drop: null, seccompFd: null }, spec, "/usr/bin/true").join(" ");
+    expect(unprivileged).toContain("--unshare-user --unshare-all --disable-userns");
+    expect(unprivileged).not.toContain("--seccomp");
   });
 
   it("serves HTTP on a Unix socket in a writable dir, reachable from outside", async () => {

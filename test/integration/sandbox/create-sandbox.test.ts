@@ -44,6 +44,13 @@ describe("createSandbox", () => {
     expect((err as SandboxError).message).toMatch(/No permissions to create new namespace/);
   });
 
+  it("says loudly which layers are switched off", async () => {
+    const sandbox = await createSandbox({ prefer: "bwrap", seccomp: false, cgroups: false });
+    expect(sandbox.layers.some((l) => l.startsWith("seccomp") || l.startsWith("cgroup"))).toBe(false);
+    expect(sandbox.warnings.join("\n")).toMatch(/cgroup limits are switched off: a tenant can use all memory, CPU and pids/);
+    expect(sandbox.warnings.join("\n")).toMatch(/seccomp syscall deny-list is switched off/);
+  });
+
   it("refuses to run tenants as root", async () => {
     await expect(createSandbox({ uid: 0 })).rejects.toThrow(/not root/);
     await expect(createSandbox({ prefer: "plain", gid: 0 })).rejects.toThrow(SandboxError);

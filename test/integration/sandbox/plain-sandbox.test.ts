@@ -2,7 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSandbox } from "../../../gateway/src/sandbox/index.ts";
-import { inspect, INSPECTOR, IS_ROOT, startInspector, TempDirs } from "./sandbox-harness.ts";
+import { randomUUID } from "node:crypto";
+import {
+  eventually, fetchReport, inspect, INSPECTOR, IS_ROOT, pidsWithMarker, startInspector, stop, TempDirs,
+} from "./sandbox-harness.ts";
 
 const temp = new TempDirs();
 afterEach(() => temp.cleanup());
@@ -39,6 +42,12 @@ describe("plain sandbox", () => {
     expect(report.cwd).toBe(path.dirname(script));
     expect(report.uid).toBe(IS_ROOT ? 65534 : process.getuid?.());
     expect(fs.statSync(runDir).uid).toBe(IS_ROOT ? 65534 : process.getuid?.());
+    if (IS_ROOT) {
+      // Dropped with setpriv: no way back to root, not even through a setuid binary.
+      expect(report.status.NoNewPrivs).toBe("1");
+      expect([report.status.CapEff, report.status.CapBnd]).toEqual(["0000000000000000", "0000000000000000"]);
+      expect(report.groups).toEqual([65534]);
+    }
   });
 
   it("when the uid cannot reach the project (0700 parent), runs the tenant as the gateway's uid and warns once", async () => {
@@ -56,6 +65,27 @@ describe("plain sandbox", () => {
     } else {
       expect(told).toEqual([]);
     }
+  });
+
+  it("keeps the cgroup limits, whose cleanup kills the descendants a worker leaves behind", async () => {
+    const sandbox = await createSandbox({ prefer: "plain" });
+    expect(sandbox.layers.find((l) => l.startsWith("cgroup-v"))).toMatch(/^cgroup-v[12]:memory,pids,cpu$/);
+    const limits = { memoryMiB: 256, pids: 64, cpuPercent: 100 };
+    const run = async (withLimits: boolean) => {
+      const marker = `plothost-plain-${randomUUID()}`;
+      const { script, socketPath } = layout(0o755);
+      const running = await startInspector(sandbox, { socketPath, spawnChild: true, marker }, { script, ...(withLimits ? { limits } : {}) });
+      const { childPid } = await fetchReport(socketPath);
+      await stop(running);
+      return { marker, childPid: childPid! };
+    };
+    // Without a cgroup the plain sandbox cannot find the orphan: it survives its parent (then the test ends it).
+    const unlimited = await run(false);
+    expect(pidsWithMarker(unlimited.marker)).toEqual([unlimited.childPid]);
+    process.kill(unlimited.childPid, "SIGKILL");
+    const limited = await run(true);
+    expect(await eventually(() => pidsWithMarker(limited.marker).length === 0, 5000)).toBe(true);
+    await sandbox.close();
   });
 
   it("delivers SIGTERM to the worker", async () => {

@@ -84,6 +84,8 @@ export async function startInspector(
     writablePaths: spec.writablePaths ?? [path.dirname(config.socketPath)],
     uid: spec.uid,
     gid: spec.gid,
+    limits: spec.limits,
+    name: spec.name,
   });
   let out = "";
   let err = "";
