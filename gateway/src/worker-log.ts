@@ -12,10 +12,15 @@ const MAX_LINE = 8192;
  * (stderr, a crash dump) become `warn` entries. Every line is cut at 8 KiB so a flooding tenant cannot blow up
  * the gateway's log. `onEvent` sees each JSON line's `event` field (e.g. `ready`).
  */
-export function pipeWorkerOutput(stream: Readable, log: Logger, streamName: "stdout" | "stderr", onEvent: (event: string, line: Record<string, unknown>) => void): void {
+export function pipeWorkerOutput(
+  stream: Readable, log: Logger, streamName: "stdout" | "stderr", onEvent: (event: string, line: Record<string, unknown>) => void,
+  /** Sees every (cut) line as written, e.g. for the app's log ring. */
+  onLine?: (line: string) => void,
+): void {
   const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
   rl.on("line", (raw) => {
     const line = raw.length > MAX_LINE ? `${raw.slice(0, MAX_LINE)}…` : raw;
+    onLine?.(line);
     let parsed: Record<string, unknown> | null = null;
     if (line.startsWith("{")) {
       try {

@@ -8,35 +8,81 @@ import { workerConfigToArgs } from "../../shared/config/index.ts";
 import { PlothostError } from "../../shared/errors/catalogue.ts";
 import type { Logger } from "../../shared/logging/create-logger.ts";
 import type { Sandbox } from "./sandbox/index.ts";
+import { nodeHardeningArgs } from "./sandbox/node-hardening.ts";
+import type { TenantIdentities, TenantIdentity } from "./sandbox/tenant-identities.ts";
 import { pipeWorkerOutput } from "./worker-log.ts";
+import { parseWorkerEvent } from "../../shared/protocol/worker-events.ts";
+import { CrashTracker } from "./apps/crash-tracker.ts";
+import { probeHealth } from "./apps/health-probe.ts";
 
-export type WorkerState = "stopped" | "starting" | "running" | "backoff" | "closed";
+/** `stopping`: stopped on purpose (idle), a later `ready()` starts it again; `crashed`: too many crashes, it stays down. */
+export type WorkerState = "stopped" | "starting" | "running" | "backoff" | "stopping" | "crashed" | "closed";
 
-/** Delay before the n-th consecutive restart: 0.5 s, 1 s, 2 s, ... capped at 60 s. */
-export const restartDelayMs = (attempt: number): number => Math.min(60_000, 500 * 2 ** Math.max(0, attempt - 1));
+/** Delay before the n-th restart in a row: 1 s, 2 s, 4 s, ... capped at 60 s (configurable, see CrashTracker). */
+export { restartDelayMs } from "./apps/crash-tracker.ts";
+
+/**
+ * An app as a supervisor runs it. Local apps (`plothost serve PATH`) use the defaults; deployed apps set `prefix`
+ * (`/<user>/<app>`) and `cacheDir` (a worker-writable directory of their own, outside every other app's).
+ */
+export interface WorkerAppSpec extends AppSpec {
+  /** URL prefix (default `/<name>`). */
+  readonly prefix?: string;
+  /** The worker's writable TMPDIR/HOME (default `DATA_DIR/apps/<name>/tmp`). */
+  readonly cacheDir?: string;
+}
+
+/** Collaborators of a supervisor; the optional ones let an app's worker pool share state between its workers. */
+export interface SupervisorDeps {
+  sandbox: Sandbox;
+  config: GatewayConfig;
+  logger: Logger;
+  userHeaderKey?: string;
+  /** Every output line of the worker, and the supervisor's notes about it (for the app's log, last lines kept). */
+  onLogLine?: (line: string) => void;
+  /** The app's crash count (shared by all its workers); default: one of its own, from the config. */
+  crashes?: CrashTracker;
+  /** Stop the worker after this long without sessions (default `config.workerIdleTimeoutMs`; 0 = never). */
+  idleTimeoutMs?: number;
+  /** Hands the app its own uid/gid and 0700 home (gateway/src/sandbox); absent: the sandbox's default uid. */
+  tenants?: TenantIdentities;
+}
 
 /**
  * Starts, watches and restarts the sandboxed worker process of one app. The gateway reaches the worker only
  * through the Unix socket returned by `ready()`. A worker that exits while it should run is restarted with
- * exponential backoff; one that does not report ready within the start timeout is killed as hung.
- * Events: `state` (WorkerState), `exit` ({code, signal}).
+ * exponential backoff; one that does not report ready within the start timeout, or stops answering health
+ * checks, is killed as hung. Too many crashes too quickly (CrashTracker) leave it `crashed`. A worker without
+ * sessions for the idle timeout is stopped; the next `ready()` starts it again (cold start).
+ * Events: `state` (WorkerState), `exit` ({code, signal}), `sessions` (how many the worker holds), `line` (each
+ * line the worker writes, as written).
  */
 export class WorkerSupervisor extends EventEmitter {
   private child: ChildProcess | null = null;
   private _state: WorkerState = "stopped";
   private readyWaiters: Array<{ resolve: (p: string) => void; reject: (e: Error) => void }> = [];
-  private crashes = 0;
+  private readonly crashes: CrashTracker;
   private restartTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private healthTimer: NodeJS.Timeout | null = null;
+  /** Ids of the sessions the worker holds, from its `session` events (least-loaded and sticky routing). */
+  readonly sessions = new Set<string>();
   private readonly runDir: string;
   readonly socketPath: string;
   private readonly log: Logger;
+  private readonly tenant: TenantIdentity | undefined;
 
   constructor(
-    readonly app: AppSpec,
-    private readonly deps: { sandbox: Sandbox; config: GatewayConfig; logger: Logger; userHeaderKey?: string },
+    readonly app: WorkerAppSpec,
+    private readonly deps: SupervisorDeps,
   ) {
     super();
+    const c = deps.config;
+    this.crashes = deps.crashes ?? new CrashTracker({
+      limit: c.workerCrashLimit, windowMs: c.workerCrashWindowMs, backoffMs: c.workerBackoffMs, backoffMaxMs: c.workerBackoffMaxMs,
+    });
     this.log = deps.logger.child({ app: app.name });
+    this.tenant = deps.tenants?.identityFor(app.prefix ?? `/${app.name}`);
     // Unix socket paths are limited to ~107 bytes, so the socket lives in a short private dir under the tmpdir.
     this.runDir = fs.mkdtempSync(path.join(os.tmpdir(), "plothost-"));
     this.socketPath = path.join(this.runDir, "worker.sock");
@@ -54,6 +100,7 @@ export class WorkerSupervisor extends EventEmitter {
   ready(): Promise<string> {
     if (this._state === "running") return Promise.resolve(this.socketPath);
     if (this._state === "closed") return Promise.reject(new PlothostError("app_unavailable", "the server is shutting down"));
+    if (this._state === "crashed") return Promise.reject(new PlothostError("app_crashed", this.app.prefix ?? `/${this.app.name}`));
     const p = new Promise<string>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
     if (this._state === "stopped") this.start();
     return p;
@@ -63,32 +110,49 @@ export class WorkerSupervisor extends EventEmitter {
   async close(): Promise<void> {
     if (this._state === "closed") return;
     this.setState("closed");
-    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.clearTimers();
     this.failWaiters(new PlothostError("app_unavailable", "the server is shutting down"));
-    const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await terminate(this.child);
     fs.rmSync(this.runDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Stops the worker on purpose (idle), gracefully: its sessions end (running `on_session_destroyed` hooks). It is
+   * not restarted; the next `ready()` starts it again.
+   */
+  async stop(): Promise<void> {
+    if (this._state === "backoff") {
+      this.clearTimers();
+      return this.setState("stopped");
+    }
+    if (this._state !== "running" && this._state !== "starting") return;
+    this.clearTimers();
+    this.setState("stopping");
+    await terminate(this.child);
   }
 
   private start(): void {
     const { config, sandbox } = this.deps;
     this.setState("starting");
-    const appDir = path.dirname(this.app.path);
+    // A directory app is bound itself; a single module, with the folder it is in.
+    const appDir = isDirectory(this.app.path) ? this.app.path : path.dirname(this.app.path);
     // A per-app, persistent, worker-writable TMPDIR keeps tsx's transform cache between starts (~400 → ~250 ms
     // cold start). Per app, never shared: a shared one would let one tenant plant code another tenant runs.
-    const cacheDir = path.join(config.dataDir, "apps", this.app.name, "tmp");
+    const cacheDir = this.app.cacheDir ?? path.join(config.dataDir, "apps", this.app.name, "tmp");
     fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
     const root = config.projectRoot;
+    // Only what the worker needs: its code, its dependencies, and the app. Not the data directory.
+    const readOnlyPaths = [...new Set([
+      path.join(root, "package.json"), path.join(root, "worker"), path.join(root, "shared"),
+      path.join(root, "node_modules"), appDir,
+    ])];
+    const writablePaths = [this.runDir, cacheDir, ...(this.tenant ? [this.tenant.home] : [])];
+    const limits = { ...config.workerLimits, ...this.app.limits };
     const args = [
+      ...nodeHardeningArgs({ memoryMiB: limits.memoryMiB }),
       "--import", "tsx", path.join(root, "worker", "src", "main.ts"),
       ...workerConfigToArgs({
-        socketPath: this.socketPath, appPath: this.app.path, prefix: `/${this.app.name}`, dev: config.dev,
+        socketPath: this.socketPath, appPath: this.app.path, prefix: this.app.prefix ?? `/${this.app.name}`, dev: config.dev,
         logLevel: config.logLevel === "silent" ? "error" : config.logLevel,
         unusedSessionLifetimeMs: config.unusedSessionLifetimeMs, checkUnusedSessionsMs: config.checkUnusedSessionsMs,
         keepAliveMs: config.keepAliveMs, sessionTokenExpirationS: config.sessionTokenExpirationS,
@@ -99,14 +163,14 @@ export class WorkerSupervisor extends EventEmitter {
     const child = sandbox.spawn({
       command: process.execPath,
       args,
-      env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: cacheDir, TMPDIR: cacheDir, NODE_NO_WARNINGS: "1" },
+      env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: this.tenant?.home ?? cacheDir, TMPDIR: cacheDir, NODE_NO_WARNINGS: "1" },
       cwd: root,
-      // Only what the worker needs: its code, its dependencies, and the app. Not the data directory.
-      readOnlyPaths: [...new Set([
-        path.join(root, "package.json"), path.join(root, "worker"), path.join(root, "shared"),
-        path.join(root, "node_modules"), appDir,
-      ])],
-      writablePaths: [this.runDir, cacheDir],
+      readOnlyPaths,
+      writablePaths,
+      uid: this.tenant?.uid,
+      gid: this.tenant?.gid,
+      limits,
+      name: this.app.name,
     });
     this.child = child;
     const log = this.log.child({ workerPid: child.pid });
@@ -115,26 +179,52 @@ export class WorkerSupervisor extends EventEmitter {
       log.error({ timeoutMs: config.workerStartTimeoutMs }, "worker did not become ready in time; killing it as hung");
       child.kill("SIGKILL");
     }, config.workerStartTimeoutMs);
-    const onEvent = (event: string) => {
-      if (event !== "ready" || this.child !== child) return;
+    const onEvent = (_event: string, line: Record<string, unknown>) => {
+      const e = parseWorkerEvent(line);
+      if (!e || this.child !== child) return;
+      if (e.event === "session") {
+        if (e.op === "created") this.sessions.add(e.id);
+        else this.sessions.delete(e.id);
+        this.emit("sessions", this.sessions.size);
+        return this.armIdle();
+      }
+      if (this._state !== "starting") return;
       clearTimeout(startTimer);
       this.setState("running");
       const waiters = this.readyWaiters.splice(0);
       for (const w of waiters) w.resolve(this.socketPath);
+      this.armIdle();
+      this.watchHealth(child);
     };
-    if (child.stdout) pipeWorkerOutput(child.stdout, log, "stdout", onEvent);
-    if (child.stderr) pipeWorkerOutput(child.stderr, log, "stderr", () => {});
+    const onLine = (l: string) => {
+      this.deps.onLogLine?.(l);
+      this.emit("line", l);
+    };
+    if (child.stdout) pipeWorkerOutput(child.stdout, log, "stdout", onEvent, onLine);
+    if (child.stderr) pipeWorkerOutput(child.stderr, log, "stderr", () => {}, onLine);
     child.once("error", (err) => log.error({ err }, "could not spawn worker"));
     child.once("exit", (code, signal) => {
       clearTimeout(startTimer);
       if (this.child !== child) return;
       this.child = null;
-      this.emit("exit", { code, signal });
+      this.clearTimers();
+      this.sessions.clear();
+      this.emit("exit", { code, signal, reason: sandbox.exitReason(child) });
       if (this._state === "closed") return;
-      const wasRunning = this._state === "running";
-      this.crashes = wasRunning ? 1 : this.crashes + 1;
-      const delay = restartDelayMs(this.crashes);
-      log.error({ code, signal, restartInMs: delay, reason: signal === "SIGKILL" || code === 137 ? "killed (possibly out of memory)" : undefined }, "worker exited; restarting");
+      if (this._state === "stopping") {
+        if (this.readyWaiters.length > 0) return this.start();
+        return this.setState("stopped");
+      }
+      const delay = this.crashes.crashed ? null : this.crashes.record();
+      if (delay === null) {
+        const { limit, windowMs } = this.crashes.policy;
+        this.note(log, `worker exited (code ${code}, signal ${signal}); it crashed ${limit} times within ${windowMs} ms, so the app is marked crashed and not restarted`);
+        this.setState("crashed");
+        return this.failWaiters(new PlothostError("app_crashed", this.app.prefix ?? `/${this.app.name}`));
+      }
+      const known = sandbox.exitReason(child);
+      const reason = known ? `, ${known}` : signal === "SIGKILL" || code === 137 ? ", killed (out of memory, or hung)" : "";
+      this.note(log, `worker exited (code ${code}, signal ${signal}${reason}); restarting in ${delay} ms`);
       this.setState("backoff");
       this.restartTimer = setTimeout(() => {
         this.restartTimer = null;
@@ -155,6 +245,52 @@ export class WorkerSupervisor extends EventEmitter {
     return file;
   }
 
+  /** Stops an idle worker after the idle timeout once it holds no sessions; any session cancels that. */
+  private armIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const ms = this.deps.idleTimeoutMs ?? this.deps.config.workerIdleTimeoutMs;
+    if (this._state !== "running" || this.sessions.size > 0 || !(ms > 0)) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      this.note(this.log, `no sessions for ${ms} ms; stopping the worker (the next request starts it again)`, "info");
+      void this.stop();
+    }, ms);
+  }
+
+  /** Asks the worker whether it answers, every health interval; two misses in a row kill it as hung (then restart). */
+  private watchHealth(child: ChildProcess): void {
+    const every = this.deps.config.workerHealthIntervalMs;
+    if (!(every > 0)) return;
+    let misses = 0;
+    const tick = async () => {
+      this.healthTimer = null;
+      if (this.child !== child || this._state !== "running") return;
+      const health = await probeHealth(this.socketPath, every);
+      if (this.child !== child || this._state !== "running") return;
+      misses = health ? 0 : misses + 1;
+      if (misses >= 2) {
+        this.note(this.log, `worker did not answer two health checks ${every} ms apart; killing it as hung`);
+        child.kill("SIGKILL");
+        return;
+      }
+      this.healthTimer = setTimeout(() => void tick(), every);
+    };
+    this.healthTimer = setTimeout(() => void tick(), every);
+  }
+
+  private clearTimers(): void {
+    for (const t of [this.restartTimer, this.idleTimer, this.healthTimer]) if (t) clearTimeout(t);
+    this.restartTimer = this.idleTimer = this.healthTimer = null;
+  }
+
+  /** Logs something the supervisor did, and puts it in the app's log for its owner. */
+  private note(log: Logger, msg: string, level: "info" | "error" = "error"): void {
+    log[level](msg);
+    this.deps.onLogLine?.(`[plothost] ${msg}`);
+    this.emit("line", `[plothost] ${msg}`);
+  }
+
   private failWaiters(err: Error): void {
     for (const w of this.readyWaiters.splice(0)) w.reject(err);
   }
@@ -163,4 +299,22 @@ export class WorkerSupervisor extends EventEmitter {
     this._state = s;
     this.emit("state", s);
   }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after a grace period; resolves when the child has exited. */
+async function terminate(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+  await exited;
+  clearTimeout(timer);
 }

@@ -69,7 +69,8 @@ export function parseWorkerConfig(argv: readonly string[]): WorkerConfig {
   }
   const s = (k: string) => v[k] as string | undefined;
   const prefix = r.required("--prefix", s("prefix"));
-  if (prefix && !/^\/[A-Za-z0-9_\-/]*$/.test(prefix)) r.problems.push(`--prefix must start with / (got "${prefix}")`);
+  // "." for user names (`/alice.smith/app`), which are one URL segment of the prefix of a deployed app.
+  if (prefix && !/^\/[A-Za-z0-9._\-/]*$/.test(prefix)) r.problems.push(`--prefix must start with / (got "${prefix}")`);
   const config: WorkerConfig = {
     socketPath: r.required("--socket", s("socket")),
     appPath: r.required("--app", s("app")),

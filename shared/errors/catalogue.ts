@@ -24,6 +24,7 @@ export const ERROR_CATALOGUE = {
     status: 400,
     message: "The app archive was refused. Send a .tar.gz of a directory app (main.ts, optional server_lifecycle.ts, static/, theme.json, templates/index.html) or of one .ts/.js module, with no paths or links leading outside it.",
   },
+  app_deleting: { status: 409, message: "This app is being deleted. Wait until its cleanup job has finished (GET /api/v1/apps/NAME answers 404), then deploy again." },
   version_not_found: { status: 404, message: "This app has no such version. GET /api/v1/apps/NAME lists its versions." },
   deploy_not_found: { status: 404, message: "This app has no deploy with that id. The id is in the response of the deploy or rollback that started it." },
   payload_too_large: { status: 413, message: "The request body is too large. Send less data, or ask an admin to raise the limit." },
@@ -54,6 +55,7 @@ export const ERROR_CATALOGUE = {
     message: "This session id is not accepted: with --sign-sessions, session ids must be signed with the server's secret key (generate them with the plothost client or `generateSessionId({secretKey})`).",
   },
   bad_token: { status: 403, message: "The session token is invalid or has expired. Reload the page to get a new session." },
+  session_ended: { status: 403, message: "An admin ended this session. Reload the page to start a new one." },
   internal: { status: 500, message: "Internal error. It has been logged; retry, and report it if it persists." },
   // --- accounts (gateway/src/auth) ---
   unauthenticated: {

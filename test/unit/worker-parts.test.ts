@@ -51,9 +51,10 @@ describe("query arguments", () => {
 });
 
 describe("supervisor backoff", () => {
-  it("doubles from 0.5 s and caps at 60 s", () => {
-    expect([1, 2, 3, 4].map(restartDelayMs)).toEqual([500, 1000, 2000, 4000]);
+  it("doubles from 1 s and caps at 60 s (both configurable)", () => {
+    expect([1, 2, 3, 4].map((n) => restartDelayMs(n))).toEqual([1000, 2000, 4000, 8000]);
     expect(restartDelayMs(30)).toBe(60_000);
+    expect([1, 2, 3].map((n) => restartDelayMs(n, 50, 120))).toEqual([50, 100, 120]);
   });
 });
 

@@ -11,6 +11,9 @@ import { autoloadScript, errorPage, sessionPage } from "../../shared/session/pag
 import { queryArguments, appHeaders } from "./query-arguments.ts";
 import type { SessionSigning } from "./session-signing.ts";
 import { USER_HEADER, UserHeaderVerifier, type AppUser } from "../../shared/auth/user-header.ts";
+import type { AppBundle } from "./app-bundle.ts";
+import { renderTemplate } from "./page-template.ts";
+import { serveStatic } from "./static-files.ts";
 
 const mountOf = (req: http.IncomingMessage): string => {
   const m = req.headers[MOUNT_HEADER];
@@ -22,8 +25,13 @@ const mountOf = (req: http.IncomingMessage): string => {
  * protocol socket at `<prefix>/ws`, and a health endpoint for the supervisor (not reachable through the gateway,
  * which only proxies `<prefix>/...`).
  */
-export function createWorkerServer(deps: { config: WorkerConfig; sessions: SessionRegistry; signing: SessionSigning; logger: Logger }): http.Server {
+export function createWorkerServer(deps: {
+  config: WorkerConfig; sessions: SessionRegistry; signing: SessionSigning; logger: Logger;
+  /** A directory app's static files and page template (absent: a single module). */
+  bundle?: Pick<AppBundle, "staticDir" | "template">;
+}): http.Server {
   const { config, sessions, signing, logger } = deps;
+  const staticPrefix = `${config.prefix}/static/`;
   const verifier = config.userHeaderKey ? new UserHeaderVerifier(config.userHeaderKey) : null;
   /** The user the gateway vouched for (signed header); a bad header counts as none and is logged. */
   const userOf = (req: http.IncomingMessage): AppUser | null => {
@@ -84,13 +92,23 @@ export function createWorkerServer(deps: { config: WorkerConfig; sessions: Sessi
       }
       if (req.method !== "GET" && req.method !== "HEAD") return sendJsonError(res, "not_found");
       const mount = mountOf(req);
+      if (url.pathname.startsWith(staticPrefix)) {
+        const dir = deps.bundle?.staticDir;
+        if (!dir || !serveStatic(req, res, dir, url.pathname.slice(staticPrefix.length))) sendJsonError(res, "not_found", url.pathname);
+        return;
+      }
       if (url.pathname === config.prefix || url.pathname === `${config.prefix}/`) {
         const opened = await sessionFor(req, url);
         if (!opened) return sendJsonError(res, "bad_session_id");
         const { session, token } = opened;
-        const html = sessionPage({
-          title: session.document.title, token, rootIds: session.document.roots.map((r) => r.id), staticPrefix: `${mount}/static`,
-        });
+        const doc = session.document;
+        const template = deps.bundle?.template;
+        const html = template
+          ? renderTemplate(template, {
+            title: doc.title, token, staticPrefix: `${mount}/static`, variables: doc.template_variables,
+            roots: doc.roots.map((r) => ({ id: r.id, name: typeof r.attributes.get("name") === "string" ? (r.attributes.get("name") as string) : null })),
+          })
+          : sessionPage({ title: doc.title, token, rootIds: doc.roots.map((r) => r.id), staticPrefix: `${mount}/static` });
         res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
         res.end(html);
         return;

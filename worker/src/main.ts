@@ -7,7 +7,9 @@ import fs from "node:fs";
 import { register } from "node:module";
 import { parseWorkerConfig, ConfigError } from "../../shared/config/index.ts";
 import { createLogger } from "../../shared/logging/create-logger.ts";
-import { loadApp } from "./app-loader.ts";
+import { loadAppBundle } from "./app-bundle.ts";
+import type { ServerContext } from "./lifecycle.ts";
+import { workerEventLine } from "../../shared/protocol/worker-events.ts";
 import { SessionRegistry } from "./session-registry.ts";
 import { createWorkerServer } from "./http-server.ts";
 import { SessionSigning } from "./session-signing.ts";
@@ -34,24 +36,33 @@ process.on("unhandledRejection", (err) => {
   logger.error({ err }, "unhandled promise rejection in app code");
 });
 
-const app = await loadApp(config.appPath).catch((err: Error) => {
+const bundle = await loadAppBundle(config.appPath).catch((err: Error) => {
   logger.fatal({ err, event: "load_failed" }, err.message);
   process.exit(3);
 });
+const serverContext: ServerContext = { prefix: config.prefix, appDir: bundle.dir };
+try {
+  await bundle.lifecycle.onServerLoaded?.(serverContext);
+} catch (err) {
+  logger.fatal({ err, event: "load_failed" }, `onServerLoaded raised an error: ${(err as Error).message}`);
+  process.exit(3);
+}
 const sessions = new SessionRegistry({
-  app, logger,
+  app: bundle.handler, logger, lifecycle: bundle.lifecycle, theme: bundle.theme,
+  // Written directly, whatever the log level: the supervisor routes sessions and stops idle workers by these.
+  onSessionsChanged: (op, id, count) => void process.stdout.write(workerEventLine({ event: "session", op, id, count })),
   unusedSessionLifetimeMs: config.unusedSessionLifetimeMs,
   checkUnusedSessionsMs: config.checkUnusedSessionsMs,
   binaryThresholdBytes: config.binaryThresholdBytes,
 });
 const secretKey = config.secretFile ? fs.readFileSync(config.secretFile, "utf8").trim() : null;
 const signing = new SessionSigning(secretKey, config.sessionTokenExpirationS);
-const server = createWorkerServer({ config, sessions, signing, logger });
+const server = createWorkerServer({ config, sessions, signing, logger, bundle });
 
 fs.rmSync(config.socketPath, { force: true });
 server.listen(config.socketPath, () => {
   // Written directly, whatever the log level: the supervisor waits for this line to route traffic here.
-  process.stdout.write(`${JSON.stringify({ level: 30, time: new Date().toISOString(), name: "worker", event: "ready", socket: config.socketPath, pid: process.pid, msg: "worker ready" })}\n`);
+  process.stdout.write(workerEventLine({ event: "ready", socket: config.socketPath, pid: process.pid }));
 });
 
 let stopping = false;
@@ -62,6 +73,11 @@ const stop = async (signal: string) => {
   server.close();
   server.closeAllConnections();
   await sessions.close();
+  try {
+    await bundle.lifecycle.onServerUnloaded?.(serverContext);
+  } catch (err) {
+    logger.error({ err }, "onServerUnloaded raised an error");
+  }
   process.exit(0);
 };
 process.on("SIGTERM", () => void stop("SIGTERM"));

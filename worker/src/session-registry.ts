@@ -1,6 +1,8 @@
 import { Document } from "../../shared/index.ts";
 import type { Logger } from "../../shared/logging/create-logger.ts";
+import { applyTheme, type Theme } from "../../shared/models/theme.ts";
 import type { AppContext, AppHandler, AppRequest } from "./app-loader.ts";
+import type { Lifecycle, SessionContext } from "./lifecycle.ts";
 import { ServerSession } from "../../shared/session/server-session.ts";
 
 /** Raised when the app's code throws while building a session; the page shows it (stack only in dev mode). */
@@ -17,6 +19,12 @@ export interface SessionRegistryOptions {
   unusedSessionLifetimeMs: number;
   checkUnusedSessionsMs: number;
   binaryThresholdBytes: number;
+  /** A directory app's lifecycle hooks (`onSessionCreated`, `onSessionDestroyed`). */
+  lifecycle?: Lifecycle;
+  /** A directory app's theme, applied to each new document before the app fills it. */
+  theme?: Theme | null;
+  /** Told after each session is made or destroyed, with how many are left (the supervisor's load and idle signal). */
+  onSessionsChanged?: (op: "created" | "destroyed", sessionId: string, count: number) => void;
 }
 
 /**
@@ -25,6 +33,7 @@ export interface SessionRegistryOptions {
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, ServerSession>();
+  private readonly contexts = new WeakMap<ServerSession, SessionContext>();
   private readonly creating = new Map<string, Promise<ServerSession>>();
   private readonly timer: NodeJS.Timeout;
 
@@ -58,7 +67,7 @@ export class SessionRegistry {
     const stale = [...this.sessions.values()].filter((s) => s.idleFor(now) >= this.opts.unusedSessionLifetimeMs);
     for (const s of stale) {
       this.sessions.delete(s.id);
-      await s.destroy();
+      await this.destroySession(s);
       this.opts.logger.debug({ sessionId: s.id }, "unused session destroyed");
     }
     return stale.length;
@@ -68,7 +77,22 @@ export class SessionRegistry {
     clearInterval(this.timer);
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.all(all.map((s) => s.destroy()));
+    await Promise.all(all.map((s) => this.destroySession(s)));
+  }
+
+  /** Runs the document's session-destroyed callbacks, then the lifecycle hook; hook errors are logged. */
+  private async destroySession(s: ServerSession): Promise<void> {
+    await s.destroy();
+    const ctx = this.contexts.get(s);
+    const hook = this.opts.lifecycle?.onSessionDestroyed;
+    if (ctx && hook) {
+      try {
+        await hook(ctx);
+      } catch (err) {
+        this.opts.logger.error({ err, sessionId: s.id }, "onSessionDestroyed raised an error");
+      }
+    }
+    this.opts.onSessionsChanged?.("destroyed", s.id, this.sessions.size);
   }
 
   private async create(id: string, request: AppRequest): Promise<ServerSession> {
@@ -78,15 +102,22 @@ export class SessionRegistry {
       onCallbackError: (err, where) => log.error({ err, where }, "error in app callback"),
     });
     const ctx: AppContext = { sessionId: id, request, user: request.user ?? null };
+    const sessionCtx: SessionContext = { ...ctx, document: session.document };
     try {
-      await session.withDocument((doc) => this.opts.app(doc, ctx));
+      await session.withDocument(async (doc) => {
+        if (this.opts.theme) applyTheme(doc, this.opts.theme);
+        await this.opts.lifecycle?.onSessionCreated?.(sessionCtx);
+        await this.opts.app(doc, ctx);
+      });
     } catch (err) {
       await session.destroy();
       log.error({ err }, "app raised an error while building a session");
       throw new SessionCreationError(id, err);
     }
     this.sessions.set(id, session);
+    this.contexts.set(session, sessionCtx);
     log.debug("session created");
+    this.opts.onSessionsChanged?.("created", id, this.sessions.size);
     return session;
   }
 }

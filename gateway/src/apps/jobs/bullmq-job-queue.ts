@@ -1,0 +1,87 @@
+import { Queue, Worker, UnrecoverableError, type Job } from "bullmq";
+import { Redis } from "ioredis";
+import { PermanentJobError, type JobHandler, type JobInfo, type JobQueue, type JobState, type RetryPolicy } from "./job-queue.ts";
+
+const QUEUE_NAME = "apps";
+const KEPT_FINISHED = 1000;
+
+type Progress = { percent: number; step: string | null };
+
+/** BullMQ's job states in the four clients see; `delayed` is a retry waiting out its backoff. */
+function stateOf(s: string): JobState {
+  if (s === "active") return "running";
+  if (s === "completed") return "done";
+  if (s === "failed") return "failed";
+  return "queued";
+}
+
+/**
+ * The job queue on Redis with BullMQ: jobs survive a gateway restart and their state is readable from Redis.
+ * One BullMQ `Worker` per gateway runs them one at a time; `UnrecoverableError` makes a permanent failure skip
+ * its retries. Keys live under `prefix` (tests use a unique one and delete it afterwards).
+ */
+export class BullmqJobQueue implements JobQueue {
+  readonly kind = "bullmq";
+  private readonly connection: Redis;
+  private readonly queue: Queue;
+  private worker: Worker | null = null;
+
+  constructor(redisUrl: string, private readonly prefix: string, private readonly retry: RetryPolicy) {
+    // BullMQ needs maxRetriesPerRequest: null for its blocking worker connection (it duplicates this one).
+    this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.queue = new Queue(QUEUE_NAME, { connection: this.connection, prefix });
+  }
+
+  async start(handlers: Readonly<Record<string, JobHandler>>): Promise<void> {
+    this.worker = new Worker(QUEUE_NAME, async (job: Job) => {
+      const handler = handlers[job.name];
+      if (!handler) throw new UnrecoverableError(`no handler for jobs named "${job.name}"`);
+      try {
+        return (await handler(job.data as Record<string, unknown>, {
+          id: String(job.id), attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1,
+          progress: (percent, step) => job.updateProgress({ percent, step } satisfies Progress),
+        })) ?? null;
+      } catch (err) {
+        if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+    }, { connection: this.connection, prefix: this.prefix, concurrency: 1 });
+    this.worker.on("error", () => {}); // connection trouble is retried by ioredis; jobs report their own failures
+    await this.worker.waitUntilReady();
+  }
+
+  async add(name: string, data: Readonly<Record<string, unknown>>): Promise<JobInfo> {
+    const job = await this.queue.add(name, data, {
+      attempts: this.retry.attempts, backoff: { type: "exponential", delay: this.retry.backoffMs },
+      removeOnComplete: { count: KEPT_FINISHED }, removeOnFail: { count: KEPT_FINISHED },
+    });
+    return this.info(job, "waiting");
+  }
+
+  async get(id: string): Promise<JobInfo | null> {
+    // State first: a job read before it finished must not be reported with a later state (and no result).
+    const state = await this.queue.getJobState(id);
+    const job = await this.queue.getJob(id);
+    if (!job || state === "unknown") return null;
+    return this.info(job, state);
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+
+  private info(job: Job, state: string): JobInfo {
+    const p = job.progress as Progress | number | undefined;
+    const progress = typeof p === "number" ? { percent: p, step: null } : { percent: p?.percent ?? 0, step: p?.step ?? null };
+    const s = stateOf(state);
+    return {
+      id: String(job.id), name: job.name, data: job.data as Record<string, unknown>, state: s,
+      progress: s === "done" ? 100 : progress.percent, step: progress.step,
+      attempts: job.attemptsMade + (s === "running" ? 1 : 0), maxAttempts: job.opts.attempts ?? 1,
+      error: job.failedReason || null, result: job.returnvalue ?? null,
+      createdAt: new Date(job.timestamp).toISOString(), finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    };
+  }
+}

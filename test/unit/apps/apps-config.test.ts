@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { parseGatewayConfig } from "../../../shared/config/index.ts";
+
+const parse = (args: string[], env: Record<string, string> = {}) => parseGatewayConfig(args, env, "/opt/plothost");
+
+describe("deployed-apps flags", () => {
+  it("defaults to 0..1 workers, a 10 minute idle stop, 1 s..60 s backoff, crashed after 5 crashes in 5 minutes, local jobs", () => {
+    expect(parse([])).toMatchObject({
+      appMinProcs: 0, appMaxProcs: 1, workerIdleTimeoutMs: 600_000, workerBackoffMs: 1000, workerBackoffMaxMs: 60_000,
+      workerCrashLimit: 5, workerCrashWindowMs: 300_000, workerHealthIntervalMs: 10_000, jobQueue: "local", jobQueuePrefix: "plothost",
+    });
+  });
+
+  it("runs jobs on Redis with --job-queue redis, or by default with --backend redis", () => {
+    expect(parse(["--job-queue", "redis"]).jobQueue).toBe("redis");
+    expect(parse(["--backend", "redis"]).jobQueue).toBe("redis");
+    expect(parse(["--backend", "redis", "--job-queue", "local"]).jobQueue).toBe("local");
+    expect(parse([], { PLOTHOST_JOB_QUEUE: "redis" }).jobQueue).toBe("redis");
+  });
+
+  it("reports every bad value at once", () => {
+    let message = "";
+    try {
+      parse(["--min-procs", "3", "--max-procs", "2", "--job-queue", "kafka", "--worker-restart-backoff", "0"]);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain("--min-procs (3) must not exceed --max-procs (2)");
+    expect(message).toContain("--job-queue / PLOTHOST_JOB_QUEUE must be one of local, redis");
+    expect(message).toContain("--worker-restart-backoff must be an integer");
+  });
+});
