@@ -7,15 +7,15 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { parseGatewayConfig, ConfigError } from "../../shared/config/index.ts";
 import { createLogger } from "../../shared/logging/create-logger.ts";
-import { createGateway } from "./app.ts";
-import { runAdminCommand } from "./auth/admin-cli.ts";
+// The gateway and the database are imported when a command needs them, so client commands start fast.
+import { CLIENT_USAGE, isClientCommand, runClientCommand } from "./cli/client-cli.ts";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 const USAGE = `Usage: plothost <command> [options]
 
 Commands:
-  serve [APP ...]     Serve apps (single .ts/.js modules). Without APP, serves the demo app at /demo.
+  serve [APP ...]     Serve apps (.ts/.js modules or directory apps). Without APP, serves the demo app at /demo.
   secret              Print a new random secret key for PLOTHOST_SECRET_KEY (used with --sign-sessions).
   admin create USER   Create an admin account (password from stdin); also: admin reset-password USER.
 
@@ -43,12 +43,24 @@ Options for serve:
       --bcrypt-cost N              bcrypt cost for password hashes (env PLOTHOST_BCRYPT_COST; default 12)
       --auth-module PATH           Module exporting getUser(req) and loginUrl: your own login (implies -m)
       --secure-cookies             Always mark cookies Secure (TLS terminated in front; env PLOTHOST_SECURE_COOKIES=1)
+      --worker-idle-timeout MS     Stop a worker without sessions after MS, 0 = never (default 600000)
+      --worker-health-interval MS  Ask workers whether they answer every MS; two misses kill one as hung, 0 = off (default 10000)
+      --worker-restart-backoff MS  First restart delay after a crash, doubling per crash (default 1000)
+      --worker-restart-backoff-max MS  Longest restart delay (default 60000)
+      --worker-crash-limit N       Crashes within the crash window that mark an app crashed (default 5)
+      --worker-crash-window MS     (default 300000)
+      --min-procs N, --max-procs N Workers per deployed app (default 0 and 1)
+      --job-queue local|redis      Where deploy jobs run: in-process, or BullMQ on --redis-url (env PLOTHOST_JOB_QUEUE;
+                                   default redis with --backend redis, else local)
+      --job-queue-prefix P         BullMQ key prefix (default plothost)
+      --max-archive-size BYTES     Largest app archive accepted by POST /api/v1/apps (default 52428800)
+      --max-app-size BYTES         Largest unpacked app (default 209715200)
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(USAGE);
+    process.stdout.write(`${USAGE}\n${CLIENT_USAGE}`);
     return command === undefined ? 2 : 0;
   }
   if (command === "--version" || command === "-V") {
@@ -61,8 +73,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${randomBytes(32).toString("base64url")}\n`);
     return 0;
   }
+  if (isClientCommand(command, rest)) return runClientCommand(command, rest, process.env);
   if (command === "admin") {
     try {
+      const { runAdminCommand } = await import("./auth/admin-cli.ts");
       return await runAdminCommand(rest, process.env, projectRoot);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
@@ -85,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger({ level: config.logLevel, name: "gateway" });
+  const { createGateway } = await import("./app.ts");
   const gateway = await createGateway(config, logger);
   let url: string;
   try {
