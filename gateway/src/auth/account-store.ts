@@ -38,6 +38,22 @@ export interface AuditEntry {
   readonly at: Date;
 }
 
+/** An audit trail line as the admin console reads it back: its id orders the trail (newest has the largest). */
+export interface StoredAuditEntry extends AuditEntry {
+  readonly id: number;
+}
+
+/** Which audit lines to read back: exact matches on the stored (display) names, newest first. */
+export interface AuditQuery {
+  readonly actor?: string;
+  /** An action (`user.create`), or a prefix ending in `.` (`user.`) for a family of actions. */
+  readonly action?: string;
+  readonly target?: string;
+  /** Only lines with an id below this (the previous page's last id). */
+  readonly beforeId?: number;
+  readonly limit: number;
+}
+
 /** Thrown by `createUser` when the (case-insensitive) username exists. */
 export class DuplicateUsernameError extends Error {
   constructor(username: string) {
@@ -91,5 +107,7 @@ export interface AccountStore {
    * the login throttle's view of failed logins.
    */
   recentEvents(action: string, match: { target: string } | { ip: string }, since: Date, limit: number): Promise<Date[]>;
+  /** Audit lines matching `q`, newest first: the admin console's audit log. */
+  queryAudit(q: AuditQuery): Promise<StoredAuditEntry[]>;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { Db } from "../db/prisma-client.ts";
 import type { User, ApiToken } from "../../../prisma/generated/sqlite/client.ts";
 import {
   DuplicateUsernameError, UserOwnsContentError,
-  type AccountStore, type AuditEntry, type TokenKind, type TokenRecord, type UserRecord,
+  type AccountStore, type AuditEntry, type AuditQuery, type StoredAuditEntry, type TokenKind, type TokenRecord, type UserRecord,
 } from "./account-store.ts";
 import { isRole, parseStoredScopes } from "./scopes.ts";
 
@@ -115,6 +115,19 @@ export class PrismaAccountStore implements AccountStore {
       orderBy: { createdAt: "desc" }, take: limit, select: { createdAt: true },
     });
     return rows.map((r) => r.createdAt);
+  }
+
+  async queryAudit(q: AuditQuery): Promise<StoredAuditEntry[]> {
+    const rows = await this.db.auditEvent.findMany({
+      where: {
+        ...(q.actor ? { actorName: q.actor } : {}),
+        ...(q.target ? { target: q.target } : {}),
+        ...(q.action ? (q.action.endsWith(".") ? { action: { startsWith: q.action } } : { action: q.action }) : {}),
+        ...(q.beforeId !== undefined ? { id: { lt: q.beforeId } } : {}),
+      },
+      orderBy: { id: "desc" }, take: q.limit,
+    });
+    return rows.map((r) => ({ id: r.id, actorId: r.actorId, actorName: r.actorName, action: r.action, target: r.target, ip: r.ip, at: r.createdAt }));
   }
 
   async close(): Promise<void> {

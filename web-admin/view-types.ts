@@ -1,0 +1,141 @@
+/**
+ * What the admin console shows: the rows of its tables and the numbers of its overview. The gateway's admin API
+ * returns exactly these shapes (as JSON, dates as ISO strings), and the server-rendered pages are drawn from
+ * them, so the pages and the API can never disagree. Nothing here imports the gateway.
+ */
+
+/** One account in the Users table. */
+export interface UserRow {
+  readonly username: string;
+  readonly role: "admin" | "user";
+  readonly disabled: boolean;
+  readonly createdAt: string;
+  readonly lastLoginAt: string | null;
+  /** Apps the user owns (0 until apps have owners). */
+  readonly apps: number;
+  /** Published documents the user owns. */
+  readonly docs: number;
+  /** Unrevoked, unexpired API tokens and login sessions. */
+  readonly activeTokens: number;
+}
+
+/** A page of the Users table. */
+export interface UserPage {
+  readonly users: readonly UserRow[];
+  readonly total: number;
+  readonly page: number;
+  readonly perPage: number;
+  readonly q: string;
+}
+
+/**
+ * An app's state as an admin reads it: `running`, `idle` (no worker; started on the next visit), `starting`,
+ * `stopping`, `restarting` (an admin asked for it), `crashed` (its worker exited: waiting to be restarted, or
+ * down for good after too many crashes), `stopped` (the server is shutting down), or `deploying` (a new version
+ * is being installed).
+ */
+export type AppState = "running" | "idle" | "starting" | "stopping" | "restarting" | "crashed" | "stopped" | "deploying";
+
+/** One worker process of an app. */
+export interface WorkerRow {
+  readonly pid: number | null;
+  /** The supervisor's own state word (`running`, `backoff`, ...). */
+  readonly state: string;
+  /** Resident memory of the worker's sandbox (launcher, init and worker), or null when unknown. */
+  readonly memoryBytes: number | null;
+  /** CPU use over the last sampling interval, in percent of one core, or null before the first interval. */
+  readonly cpuPercent: number | null;
+  readonly sessions: number;
+}
+
+/** One app in the Apps table. */
+export interface AppRow {
+  readonly name: string;
+  readonly url: string;
+  readonly owner: string | null;
+  readonly version: string | null;
+  readonly state: AppState;
+  readonly workers: readonly WorkerRow[];
+  readonly sessions: number;
+  /** Crashes and admin restarts since the gateway started (idle stops are not counted). */
+  readonly restarts: number;
+  /** The worker's last output lines, oldest first (empty when the supervisor keeps none). */
+  readonly logTail: readonly string[];
+}
+
+/** One live session connection. */
+export interface SessionRow {
+  /** The console's id for the connection (what `DELETE /api/v1/admin/sessions/:id` takes). */
+  readonly id: string;
+  readonly kind: "app" | "doc";
+  /** App name or document id. */
+  readonly target: string;
+  readonly sessionId: string | null;
+  readonly user: string | null;
+  readonly workerPid: number | null;
+  readonly remote: string | null;
+  readonly openedAt: string;
+  readonly lastActivityAt: string;
+}
+
+/** One published document. */
+export interface DocRow {
+  readonly id: string;
+  readonly name: string;
+  readonly title: string;
+  readonly owner: string;
+  readonly visibility: "private" | "public" | "shared";
+  readonly sharedWith: readonly string[];
+  readonly sizeBytes: number;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly url: string;
+  readonly publicUrl: string | null;
+  /** Live viewers connected to it right now. */
+  readonly viewers: number;
+}
+
+/** One line of the audit log. */
+export interface AuditRow {
+  readonly id: number;
+  readonly at: string;
+  readonly actor: string | null;
+  readonly action: string;
+  readonly target: string | null;
+  readonly ip: string | null;
+}
+
+/** A page of the audit log with the filters that made it; `nextBefore` continues it (null at the end). */
+export interface AuditPage {
+  readonly events: readonly AuditRow[];
+  readonly filter: { readonly actor: string; readonly action: string; readonly target: string };
+  readonly nextBefore: number | null;
+}
+
+/** The latest metrics sample (what the overview's charts plot, one row a second). */
+export interface MetricsSample {
+  /** Epoch milliseconds. */
+  readonly at: number;
+  /** Live user sessions (app and document connections). */
+  readonly sessions: number;
+  readonly requestsPerSecond: number;
+  /** Proxy latency percentiles over the last 10 s of app requests, null when there were none. */
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  /** Memory of all workers' sandboxes. */
+  readonly workerMemoryBytes: number;
+  /** Worker crashes and admin restarts since the gateway started. */
+  readonly restarts: number;
+  readonly appsRunning: number;
+}
+
+/** The numbers at a glance on the overview page. */
+export interface OverviewCounts {
+  readonly users: number;
+  readonly admins: number;
+  readonly disabledUsers: number;
+  readonly apps: number;
+  readonly docs: number;
+  readonly metrics: MetricsSample;
+}
