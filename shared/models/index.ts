@@ -43,3 +43,4 @@ export { CustomJS, type CustomJSProps } from "./callbacks.ts";
 export { applyTheme, type Theme } from "./theme.ts";
 export { modelAncestry } from "./model-hierarchy.ts";
 export { callable, type Callable } from "./callable.ts";
+export { DownsampledSource, type DownsampledSourceInit, type DownsampleMode } from "./downsampled-source.ts";
