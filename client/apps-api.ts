@@ -24,6 +24,8 @@ export interface DeployJob {
   /** 0–100, and what it is doing (`unpacking`, `compiling`, `starting a worker`, ...). */
   readonly progress: number;
   readonly step: string | null;
+  /** Every step so far, in order (a fast step can come and go between two polls; it is still listed here). */
+  readonly steps?: readonly { readonly step: string; readonly progress: number }[];
   readonly attempts: number;
   readonly maxAttempts: number;
   /** Why the last attempt failed, when it did. */
@@ -64,7 +66,8 @@ export class AppsApi {
   }
 
   /**
-   * Polls a deploy job until it is `done` or `failed`, calling `onProgress` whenever its state or step changes;
+   * Polls a deploy job until it is `done` or `failed`, calling `onProgress` whenever its state or step changes
+   * (`job.steps` lists every step, also those that started and ended between two polls);
    * resolves with the finished job (check its state), rejects after `timeoutMs` (default 10 min).
    */
   async waitForDeploy(name: string, id: string, opts: { onProgress?: (job: DeployJob) => void; timeoutMs?: number; pollMs?: number } = {}): Promise<DeployJob> {
@@ -72,7 +75,7 @@ export class AppsApi {
     let last = "";
     for (;;) {
       const job = await this.deployment(name, id);
-      const seen = `${job.state}/${job.step}`;
+      const seen = `${job.state}/${job.step}/${job.steps?.length ?? 0}`;
       if (seen !== last) opts.onProgress?.(job);
       last = seen;
       if (isFinished(job)) return job;

@@ -1,6 +1,4 @@
-import fs from "node:fs";
 import path from "node:path";
-import { KeyedLock } from "../../../shared/storage/keyed-lock.ts";
 import type { ArchiveInfo } from "./archive.ts";
 
 /** One uploaded version of an app. */
@@ -16,8 +14,9 @@ export interface VersionRecord {
   readonly error: string | null;
 }
 
-/** A deployed app: served at `/<owner>/<name>`; the version serving is `currentVersion`. */
+/** A deployed app: served at `/<owner>/<name>` (and `/<shortPath>`); the version serving is `currentVersion`. */
 export interface AppRecord {
+  /** The owner's username, as the accounts database spells it. */
   readonly owner: string;
   readonly name: string;
   readonly createdAt: string;
@@ -25,6 +24,9 @@ export interface AppRecord {
   readonly currentVersion: number | null;
   /** Set by DELETE until the cleanup job has removed the app. */
   readonly deleting: boolean;
+  /** A one-segment path an admin gave the app (`/<shortPath>`), or null. */
+  readonly shortPath: string | null;
+  /** Oldest first. */
   readonly versions: readonly VersionRecord[];
   /** Ids of the app's deploy, stop and cleanup jobs, newest last (the last 50). */
   readonly jobs: readonly string[];
@@ -40,48 +42,55 @@ export interface VersionPaths {
   readonly unpacked: string;
 }
 
-const KEPT_JOBS = 50;
-const keyOf = (owner: string, name: string) => `${owner.toLowerCase()}/${name}`;
+/** Thrown by `setShortPath` when another app has that short path. */
+export class ShortPathTakenError extends Error {
+  constructor(readonly shortPath: string) {
+    super(`the short path /${shortPath} belongs to another app`);
+    this.name = "ShortPathTakenError";
+  }
+}
 
 /**
- * Deployed apps and their versions, in the data directory: `deployments/<user>/<app>/app.json` (this record,
- * replaced atomically), `versions/<n>/archive.tar.gz` and `versions/<n>/app/` (unpacked), and `tmp/` (the app's
- * worker-writable cache). All records are read at start and kept in memory; each change is written before it
- * resolves, one at a time per app. User names are stored as given and matched regardless of case.
- * Deliberately not in the accounts database: a deploy's files live on this disk anyway, and one gateway owns it.
+ * Deployed apps and their versions. The records (apps, versions, job ids) live in the accounts database
+ * (`PrismaAppStore`, SQLite or PostgreSQL), so several gateway processes can share them; the files live on the
+ * gateway's disk, laid out by `DeploymentLayout`: `<root>/<user>/<app>/versions/<n>/archive.tar.gz`, the
+ * unpacked `versions/<n>/app/`, and `tmp/` (the app's worker-writable cache). User names are matched regardless
+ * of case. Deliberately absent: locking across processes beyond the database's unique keys (one gateway runs a
+ * given app's jobs), and moving files between machines.
  */
-export class AppStore {
-  private readonly apps = new Map<string, AppRecord>();
-  private readonly lock = new KeyedLock();
+export interface AppStore {
+  /** Where the app files are. */
+  readonly layout: DeploymentLayout;
+  /** Every app, or one user's, sorted by owner then name. */
+  list(owner?: string): Promise<AppRecord[]>;
+  get(owner: string, name: string): Promise<AppRecord | null>;
+  /** The app an admin gave `/<shortPath>`, if any. */
+  findByShortPath(shortPath: string): Promise<AppRecord | null>;
+  /** Stores an uploaded (and inspected) archive file as the app's next version, creating the app if new. */
+  addVersion(owner: string, name: string, archiveFile: string, info: ArchiveInfo): Promise<{ app: AppRecord; version: VersionRecord }>;
+  updateVersion(owner: string, name: string, version: number, patch: Partial<Pick<VersionRecord, "status" | "error">>): Promise<AppRecord>;
+  setCurrent(owner: string, name: string, version: number): Promise<AppRecord>;
+  addJob(owner: string, name: string, jobId: string): Promise<AppRecord>;
+  markDeleting(owner: string, name: string): Promise<AppRecord>;
+  /** Gives the app `/<shortPath>` (null: takes it away). @throws ShortPathTakenError */
+  setShortPath(owner: string, name: string, shortPath: string | null): Promise<AppRecord>;
+  /** Forgets these versions and removes their files (never the current one: it is skipped). */
+  removeVersions(owner: string, name: string, versions: readonly number[]): Promise<AppRecord>;
+  /** Forgets the app and removes its files. */
+  remove(owner: string, name: string): Promise<void>;
+  /**
+   * Forgets the app now and moves its files aside (into `<root>/.trash/`), returning where they went for a
+   * cleanup job to remove: a user being deleted loses their apps at once, and a new app of the same name by a
+   * new user of the same name cannot lose files to a late cleanup.
+   */
+  discard(owner: string, name: string): Promise<string>;
+}
 
-  private constructor(readonly root: string) {}
+/** The app files on disk, under `root` (DATA_DIR/deployments). */
+export class DeploymentLayout {
+  constructor(readonly root: string) {}
 
-  static open(root: string): AppStore {
-    const store = new AppStore(root);
-    fs.mkdirSync(root, { recursive: true, mode: 0o700 });
-    for (const owner of fs.readdirSync(root, { withFileTypes: true })) {
-      if (!owner.isDirectory() || owner.name.startsWith(".")) continue;
-      for (const app of fs.readdirSync(path.join(root, owner.name), { withFileTypes: true })) {
-        const file = path.join(root, owner.name, app.name, "app.json");
-        if (!app.isDirectory() || !fs.existsSync(file)) continue;
-        const rec = JSON.parse(fs.readFileSync(file, "utf8")) as AppRecord;
-        store.apps.set(keyOf(rec.owner, rec.name), rec);
-      }
-    }
-    return store;
-  }
-
-  /** Every app, or one user's, sorted by name. */
-  list(owner?: string): AppRecord[] {
-    return [...this.apps.values()].filter((a) => owner === undefined || a.owner.toLowerCase() === owner.toLowerCase())
-      .sort((a, b) => a.name.localeCompare(b.name));
-  }
-
-  get(owner: string, name: string): AppRecord | null {
-    return this.apps.get(keyOf(owner, name)) ?? null;
-  }
-
-  /** The app's directory, its versions, and its worker cache. */
+  /** The app's directory: its versions and its worker cache. */
   appDir(owner: string, name: string): string {
     return path.join(this.root, owner.toLowerCase(), name);
   }
@@ -95,65 +104,14 @@ export class AppStore {
     return { dir, archive: path.join(dir, "archive.tar.gz"), app: path.join(dir, "app"), unpacked: path.join(dir, "unpacked") };
   }
 
-  /** Stores an uploaded (and inspected) archive as the app's next version, creating the app if new. */
-  addVersion(owner: string, name: string, archiveFile: string, info: ArchiveInfo): Promise<{ app: AppRecord; version: VersionRecord }> {
-    return this.lock.run(keyOf(owner, name), async () => {
-      const now = new Date().toISOString();
-      const prev = this.get(owner, name);
-      const app: AppRecord = prev ?? { owner, name, createdAt: now, updatedAt: now, currentVersion: null, deleting: false, versions: [], jobs: [] };
-      const number = Math.max(0, ...app.versions.map((v) => v.version)) + 1;
-      const paths = this.versionPaths(owner, name, number);
-      fs.mkdirSync(paths.dir, { recursive: true, mode: 0o755 });
-      fs.renameSync(archiveFile, paths.archive);
-      const version: VersionRecord = {
-        version: number, createdAt: now, archiveBytes: fs.statSync(paths.archive).size, format: info.format, entry: info.entry,
-        status: "stored", error: null,
-      };
-      const next = await this.write({ ...app, updatedAt: now, versions: [...app.versions, version] });
-      return { app: next, version };
-    });
+  /** Where `discard` moves apps' files before a cleanup job removes them. */
+  get trashDir(): string {
+    return path.join(this.root, ".trash");
   }
 
-  updateVersion(owner: string, name: string, version: number, patch: Partial<Pick<VersionRecord, "status" | "error">>): Promise<AppRecord> {
-    return this.change(owner, name, (a) => ({ ...a, versions: a.versions.map((v) => (v.version === version ? { ...v, ...patch } : v)) }));
-  }
-
-  setCurrent(owner: string, name: string, version: number): Promise<AppRecord> {
-    return this.change(owner, name, (a) => ({ ...a, currentVersion: version }));
-  }
-
-  addJob(owner: string, name: string, jobId: string): Promise<AppRecord> {
-    return this.change(owner, name, (a) => ({ ...a, jobs: [...a.jobs, jobId].slice(-KEPT_JOBS) }));
-  }
-
-  markDeleting(owner: string, name: string): Promise<AppRecord> {
-    return this.change(owner, name, (a) => ({ ...a, deleting: true }));
-  }
-
-  /** Forgets the app and removes its files. */
-  remove(owner: string, name: string): Promise<void> {
-    return this.lock.run(keyOf(owner, name), async () => {
-      await fs.promises.rm(this.appDir(owner, name), { recursive: true, force: true });
-      this.apps.delete(keyOf(owner, name));
-    });
-  }
-
-  private change(owner: string, name: string, fn: (a: AppRecord) => AppRecord): Promise<AppRecord> {
-    return this.lock.run(keyOf(owner, name), async () => {
-      const app = this.get(owner, name);
-      if (!app) throw new Error(`no app ${owner}/${name}`);
-      return this.write({ ...fn(app), updatedAt: new Date().toISOString() });
-    });
-  }
-
-  private async write(app: AppRecord): Promise<AppRecord> {
-    const dir = this.appDir(app.owner, app.name);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-    const file = path.join(dir, "app.json");
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.promises.writeFile(tmp, `${JSON.stringify(app, null, 2)}\n`);
-    await fs.promises.rename(tmp, file);
-    this.apps.set(keyOf(app.owner, app.name), app);
-    return app;
+  /** Whether `dir` is one of the trash's entries (a cleanup job's data is checked before anything is removed). */
+  isTrash(dir: string): boolean {
+    const rel = path.relative(this.trashDir, dir);
+    return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) && !rel.includes(path.sep);
   }
 }

@@ -47,15 +47,16 @@ export function appsApi(deps: AppsApiDeps): Router {
       owner: a.owner, name: a.name, url: `${baseUrl(req)}/${a.owner}/${a.name}`,
       state: a.deleting ? "deleting" : a.currentVersion === null ? "not_deployed" : (pool?.state ?? "idle"),
       currentVersion: a.currentVersion, versions: a.versions.length, createdAt: a.createdAt, updatedAt: a.updatedAt,
+      shortPath: a.shortPath, shortUrl: a.shortPath ? `${baseUrl(req)}/${a.shortPath}` : null,
     };
   };
   const detail = (req: Request, a: AppRecord) => ({
     ...summary(req, a), versions: a.versions, jobs: a.jobs, workers: router.get(a.owner, a.name)?.workerInfo ?? [],
   });
   /** The caller's app named in the URL, or 404. */
-  const ownApp = (req: Request, scope: "read" | "deploy") => {
+  const ownApp = async (req: Request, scope: "read" | "deploy") => {
     const who = requireScope(req, scope);
-    const app = store.get(who.username, String(req.params.name));
+    const app = await store.get(who.username, String(req.params.name));
     if (!app) throw new PlothostError("app_not_found", `you have no app named "${req.params.name}"`);
     return app;
   };
@@ -74,24 +75,24 @@ export function appsApi(deps: AppsApiDeps): Router {
       const info = await inspectArchive(upload.file, deps.limits);
       const name = (upload.fields.name ?? "").trim() || defaultName(info);
       if (!APP_NAME.test(name)) throw new PlothostError("bad_request", `app names are 1 to 64 letters, digits, - or _, starting with a letter or digit (got "${name}")`);
-      if (store.get(who.username, name)?.deleting) throw new PlothostError("app_deleting", name);
+      if ((await store.get(who.username, name))?.deleting) throw new PlothostError("app_deleting", name);
       const { app, version } = await store.addVersion(who.username, name, upload.file, info);
       const job = await accepted(res, app, "deploy", { version: version.version });
-      res.json({ app: summary(req, store.get(app.owner, app.name)!), version: version.version, deploy: job });
+      res.json({ app: summary(req, (await store.get(app.owner, app.name))!), version: version.version, deploy: job });
     } finally {
       if (upload.file) fs.rmSync(upload.file, { force: true });
     }
   });
 
-  api.get("/", (req, res) => {
+  api.get("/", async (req, res) => {
     const who = requireScope(req, "read");
-    res.json({ apps: store.list(who.username).map((a) => summary(req, a)) });
+    res.json({ apps: (await store.list(who.username)).map((a) => summary(req, a)) });
   });
 
-  api.get("/:name", (req, res) => void res.json(detail(req, ownApp(req, "read"))));
+  api.get("/:name", async (req, res) => void res.json(detail(req, await ownApp(req, "read"))));
 
   api.post("/:name/rollback", json, deps.csrfCheck, async (req, res) => {
-    const app = ownApp(req, "deploy");
+    const app = await ownApp(req, "deploy");
     if (app.deleting) throw new PlothostError("app_deleting", app.name);
     const number = Number((req.body as { version?: unknown } | undefined)?.version);
     const version = app.versions.find((v) => v.version === number);
@@ -102,22 +103,22 @@ export function appsApi(deps: AppsApiDeps): Router {
   });
 
   api.delete("/:name", deps.csrfCheck, async (req, res) => {
-    const app = ownApp(req, "deploy");
+    const app = await ownApp(req, "deploy");
     if (app.deleting) throw new PlothostError("app_deleting", app.name);
     await store.markDeleting(app.owner, app.name);
     const job = await accepted(res, app, "stop", { remove: true });
-    res.json({ app: summary(req, store.get(app.owner, app.name)!), job });
+    res.json({ app: summary(req, (await store.get(app.owner, app.name))!), job });
   });
 
   api.get("/:name/deploys/:id", async (req, res) => {
-    const app = ownApp(req, "read");
+    const app = await ownApp(req, "read");
     const job = app.jobs.includes(req.params.id) ? await queue.get(req.params.id) : null;
     if (!job) throw new PlothostError("deploy_not_found", req.params.id);
     res.json(job);
   });
 
-  api.get("/:name/logs", (req, res) => {
-    const app = ownApp(req, "read");
+  api.get("/:name/logs", async (req, res) => {
+    const app = await ownApp(req, "read");
     res.json({ app: app.name, lines: router.logFor(app.owner, app.name).tail() });
   });
 

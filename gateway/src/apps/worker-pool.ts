@@ -27,17 +27,20 @@ export interface WorkerInfo {
  * one crash count and one log. `route(sessionId)` keeps a known session on the worker that holds it (sticky, for
  * its page, `autoload.js` and WebSocket alike) and sends a new session to the least-loaded running worker,
  * starting another (up to `maxProcs`) when all have sessions, or the first one on a cold start.
- * Events: `state` (PoolState).
+ * Events: `state` (PoolState), `sessions` (the pool's session count, whenever a worker's changes).
  */
 export class WorkerPool extends EventEmitter {
   private readonly workers: WorkerSupervisor[] = [];
   readonly crashes: CrashTracker;
   private closed = false;
+  private exitsNotAskedFor = 0;
 
   constructor(
     readonly spec: WorkerAppSpec,
     private readonly deps: Omit<SupervisorDeps, "crashes" | "idleTimeoutMs" | "onLogLine"> & { log: LogRing },
     readonly size: PoolSize,
+    /** The app version these workers run (null for apps that have no versions). */
+    readonly version: number | null = null,
   ) {
     super();
     const c = deps.config;
@@ -54,6 +57,50 @@ export class WorkerPool extends EventEmitter {
 
   get workerInfo(): WorkerInfo[] {
     return this.workers.map((w) => ({ pid: w.pid ?? null, state: w.state, sessions: w.sessions.size }));
+  }
+
+  /** Worker exits nobody asked for (crashes, hung or over-memory workers killed) since the pool was made. */
+  get crashCount(): number {
+    return this.exitsNotAskedFor;
+  }
+
+  /**
+   * Stops every worker gracefully (an admin's "stop"): their sessions end. The pool is then idle; the next request
+   * (or `warmUp`) starts a worker again.
+   */
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stop()));
+  }
+
+  /**
+   * Restarts the pool's workers (an admin's "restart"): each running or starting one stops gracefully (its sessions
+   * end) and a new one starts right after; an idle pool starts its first worker. Resolves once the old workers
+   * have stopped, not when the new ones are ready.
+   */
+  async restart(): Promise<void> {
+    if (this.closed) throw new PlothostError("app_unavailable", "this version of the app was replaced or removed");
+    if (this.crashes.crashed) throw new PlothostError("app_crashed", this.spec.prefix);
+    const live = this.workers.filter((w) => w.state === "running" || w.state === "starting");
+    if (live.length === 0) {
+      void this.warmUp().catch(() => {});
+      return;
+    }
+    await Promise.all(live.map((w) => {
+      const stopped = w.stop();
+      // A `ready()` waiting while the worker stops makes its supervisor start a new one right after the exit.
+      void w.ready().catch(() => {});
+      return stopped;
+    }));
+  }
+
+  /** Sessions open on the pool's workers. */
+  get sessionCount(): number {
+    return this.workers.reduce((n, w) => n + w.sessions.size, 0);
+  }
+
+  /** Whether one of the pool's live workers holds this session. */
+  holds(sessionId: string): boolean {
+    return !this.closed && this.workers.some((w) => w.state !== "crashed" && w.state !== "closed" && w.sessions.has(sessionId));
   }
 
   /** The socket of the worker for this session (see the class comment), starting workers as needed. */
@@ -114,6 +161,11 @@ export class WorkerPool extends EventEmitter {
       ...this.deps, crashes: this.crashes, onLogLine: (l) => this.deps.log.push(l),
       // The first minProcs workers stay up; the others stop when idle.
       idleTimeoutMs: index < this.size.minProcs ? 0 : undefined,
+    });
+    w.on("sessions", () => this.emit("sessions", this.sessionCount));
+    // Emitted before the supervisor changes state: `stopping` and `closed` mean the exit was asked for.
+    w.on("exit", () => {
+      if (w.state !== "stopping" && w.state !== "closed") this.exitsNotAskedFor++;
     });
     w.on("state", (s: string) => {
       if (s === "crashed") for (const other of this.workers) if (other !== w) void other.close();

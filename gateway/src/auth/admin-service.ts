@@ -5,6 +5,13 @@ import { DEFAULT_USER, checkPassword, usernameKey } from "./credential-rules.ts"
 import type { PasswordHasher } from "./password-hasher.ts";
 import { isRole } from "./scopes.ts";
 
+/**
+ * Runs before a user row is deleted, after the admin checks passed: removes what the user owns elsewhere (their
+ * deployed apps, ...) so the database's Restrict relations let the delete through. A hook that throws stops the
+ * delete (and the error is the answer).
+ */
+export type UserDeleteHook = (user: UserRecord) => Promise<void>;
+
 /** What `PATCH /api/v1/admin/users/:name` accepts. */
 export interface UserPatch {
   role?: unknown;
@@ -17,10 +24,18 @@ export interface UserPatch {
  * enabled admin cannot be demoted, disabled or deleted, and the built-in `defaultuser` is left alone.
  * `origin.actor` is the admin, for the audit trail (null from the CLI).
  * Disabling stops a user's logins and tokens at once (checked on every request); a password reset ends their
- * login sessions; deleting removes their tokens (database cascade).
+ * login sessions; deleting runs the delete hooks (`onDelete`: their apps go), then removes their tokens (database
+ * cascade).
  */
 export class AdminService {
+  private readonly deleteHooks: UserDeleteHook[] = [];
+
   constructor(private readonly accounts: AccountService, private readonly hasher: PasswordHasher, private readonly now: () => Date = () => new Date()) {}
+
+  /** Adds a hook run (in the order added) before each user is deleted. */
+  onDelete(hook: UserDeleteHook): void {
+    this.deleteHooks.push(hook);
+  }
 
   listUsers(): Promise<UserRecord[]> {
     return this.accounts.store.listUsers();
@@ -56,6 +71,7 @@ export class AdminService {
   async remove(name: string, origin: RequestOrigin): Promise<void> {
     const user = await this.find(name);
     if (user.role === "admin" && !user.disabled) await this.keepAnAdmin(user);
+    for (const hook of this.deleteHooks) await hook(user);
     try {
       await this.accounts.store.deleteUser(user.id);
     } catch (err) {

@@ -9,7 +9,7 @@ import { openDatabase, type Database } from "../db/open-database.ts";
 import type { Db } from "../db/prisma-client.ts";
 import { redact } from "../db/database-url.ts";
 import { AccountService } from "./account-service.ts";
-import { AdminService } from "./admin-service.ts";
+import { AdminService, type UserDeleteHook } from "./admin-service.ts";
 import { adminRouter } from "./admin-router.ts";
 import { apiRouter } from "./api-router.ts";
 import { loadAuthModule, type AuthModule } from "./auth-module.ts";
@@ -60,6 +60,8 @@ export interface Auth {
   /** The public key workers verify the user header with. */
   readonly userHeaderPublicKey: string;
   readonly accounts: AccountService;
+  /** Adds a hook run before an admin deletes a user (e.g. removing their deployed apps); see AdminService. */
+  onUserDelete(hook: UserDeleteHook): void;
   close(): Promise<void>;
 }
 
@@ -118,6 +120,7 @@ async function wire(config: GatewayConfig, log: Logger, database: Database, auth
     routes,
     userHeaderPublicKey: signer.publicKey,
     accounts,
+    onUserDelete: (hook) => admin.onDelete(hook),
     authenticate: (req: Request, res: Response, next: NextFunction) => {
       delete req.headers[USER_HEADER];
       authenticator.authenticate(req, req.ip ?? null).then(({ principal, staleCookie }) => {

@@ -56,9 +56,23 @@ export type User = Prisma.UserModel
 export type ApiToken = Prisma.ApiTokenModel
 /**
  * Model App
- * Ownership of a deployed app (the apps issue fills in the rest).
+ * A deployed app (gateway/src/apps): served at `/<owner>/<name>`, and at `/<shortPath>` when an admin gave it one.
+ * Its files (archives, unpacked versions, the worker's cache) stay on the gateway's disk under
+ * DATA_DIR/deployments/<owner>/<name>/. `deleting` is set by DELETE until the cleanup job has removed it.
+ * Deleting a user first removes their apps (the apps' user-delete hook), so the Restrict below never bites then.
  */
 export type App = Prisma.AppModel
+/**
+ * Model AppVersion
+ * One uploaded version of an app. `status`: "stored" (not deployed yet), "ready" (deployed once), "failed".
+ * `format` is "directory" or "module"; `entry` the module the worker runs, relative to the unpacked app.
+ */
+export type AppVersion = Prisma.AppVersionModel
+/**
+ * Model AppJob
+ * The ids of an app's deploy, stop and cleanup jobs (their states live in the job queue), in the order queued.
+ */
+export type AppJob = Prisma.AppJobModel
 /**
  * Model Document
  * Ownership of a published document (the publishing issue fills in the rest).

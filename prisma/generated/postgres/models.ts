@@ -11,6 +11,8 @@
 export type * from './models/User.ts'
 export type * from './models/ApiToken.ts'
 export type * from './models/App.ts'
+export type * from './models/AppVersion.ts'
+export type * from './models/AppJob.ts'
 export type * from './models/Document.ts'
 export type * from './models/AuditEvent.ts'
 export type * from './models/ShareLink.ts'

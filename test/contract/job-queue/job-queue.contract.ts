@@ -56,6 +56,25 @@ export function jobQueueContract(name: string, make: (retry: RetryPolicy) => Pro
       expect(done.finishedAt).not.toBeNull();
     });
 
+    it("keeps every step a job reported, in order and across attempts, for clients that poll now and then", async () => {
+      await queue.start({
+        steps: async (_data, ctx) => {
+          await ctx.progress(10, "unpacking");
+          await ctx.progress(40, "compiling");
+          if (ctx.attempt < 2) throw new Error("transient trouble");
+          await ctx.progress(90, "switching");
+          return null;
+        },
+      });
+      const job = await queue.add("steps", {});
+      expect(job.steps).toEqual([]);
+      const done = await until(queue, job.id, (j) => j.state === "done");
+      expect(done.steps).toEqual([
+        { step: "unpacking", progress: 10 }, { step: "compiling", progress: 40 },
+        { step: "unpacking", progress: 10 }, { step: "compiling", progress: 40 }, { step: "switching", progress: 90 },
+      ]);
+    });
+
     it("retries a failing job with backoff until it succeeds", async () => {
       const attempts: number[] = [];
       await queue.start({
@@ -112,6 +131,26 @@ export function jobQueueContract(name: string, make: (retry: RetryPolicy) => Pro
       for (const i of [1, 2, 3]) jobs.push(await queue.add("step", { i }));
       for (const j of jobs) await until(queue, j.id, (x) => x.state === "done");
       expect(log).toEqual(["start 1", "end 1", "start 2", "end 2", "start 3", "end 3"]);
+    });
+
+    it("counts jobs waiting or running as its depth, and none once they finished", async () => {
+      const release = deferred();
+      const reached = deferred();
+      await queue.start({
+        hold: async () => {
+          reached.resolve();
+          await release.promise;
+        },
+      });
+      expect(await queue.depth()).toBe(0);
+      const first = await queue.add("hold", {});
+      const second = await queue.add("hold", {});
+      await reached.promise;
+      expect(await queue.depth()).toBe(2);
+      release.resolve();
+      await until(queue, first.id, (j) => j.state === "done");
+      await until(queue, second.id, (j) => j.state === "done");
+      expect(await queue.depth()).toBe(0);
     });
 
     it("knows nothing of an unknown id", async () => {

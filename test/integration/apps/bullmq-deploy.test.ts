@@ -23,6 +23,7 @@ describe("deploy jobs on BullMQ (--job-queue redis)", { timeout: 120_000 }, () =
     expect(res.status).toBe(202);
     const job = await c.waitForJob("queued", res.body.deploy.id);
     expect(job).toMatchObject({ name: "deploy", state: "done", result: { version: 1 } });
+    expect(job.steps.map((s: { step: string }) => s.step)).toEqual(["unpacking", "compiling", "starting a worker", "switching traffic"]);
     expect(await (await fetch(`${gw.url}/defaultuser/queued`)).text()).toContain("<title>via bullmq</title>");
     const broken = await c.deploy("queued", await tarGzOf({ "queued.ts": "export default (" }));
     const failed = await c.waitForJob("queued", broken.body.deploy.id);

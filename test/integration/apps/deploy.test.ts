@@ -124,7 +124,7 @@ describe("deploying apps (POST /api/v1/apps, local job queue)", { timeout: 120_0
   });
 
   it("deletes an app: its workers stop, its URL and files go", async () => {
-    const dir = gw.apps.store.appDir("defaultuser", "dash");
+    const dir = gw.apps.store.layout.appDir("defaultuser", "dash");
     expect(fs.existsSync(dir)).toBe(true);
     const del = await c.api("DELETE", "/dash");
     expect(del.status).toBe(202);

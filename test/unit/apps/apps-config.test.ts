@@ -16,6 +16,15 @@ describe("deployed-apps flags", () => {
     expect(parse(["--backend", "redis"]).jobQueue).toBe("redis");
     expect(parse(["--backend", "redis", "--job-queue", "local"]).jobQueue).toBe("local");
     expect(parse([], { PLOTHOST_JOB_QUEUE: "redis" }).jobQueue).toBe("redis");
+    // Redis is configured: REDIS_URL alone is enough.
+    expect(parse([], { REDIS_URL: "redis://127.0.0.1:6379" }).jobQueue).toBe("redis");
+    expect(parse(["--job-queue", "local"], { REDIS_URL: "redis://127.0.0.1:6379" }).jobQueue).toBe("local");
+  });
+
+  it("keeps 10 versions per app and lets a replaced version drain its sessions for up to an hour", () => {
+    expect(parse([])).toMatchObject({ appKeepVersions: 10, appDrainTimeoutMs: 3_600_000 });
+    expect(parse(["--keep-versions", "3", "--drain-timeout", "0"])).toMatchObject({ appKeepVersions: 3, appDrainTimeoutMs: 0 });
+    expect(() => parse(["--keep-versions", "0"])).toThrow(/--keep-versions/);
   });
 
   it("reports every bad value at once", () => {

@@ -1,11 +1,11 @@
 import { Queue, Worker, UnrecoverableError, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { PermanentJobError, type JobHandler, type JobInfo, type JobQueue, type JobState, type RetryPolicy } from "./job-queue.ts";
+import { PermanentJobError, type JobHandler, type JobStep, type JobInfo, type JobQueue, type JobState, type RetryPolicy } from "./job-queue.ts";
 
 const QUEUE_NAME = "apps";
 const KEPT_FINISHED = 1000;
 
-type Progress = { percent: number; step: string | null };
+type Progress = { percent: number; step: string | null; steps?: JobStep[] };
 
 /** BullMQ's job states in the four clients see; `delayed` is a retry waiting out its backoff. */
 function stateOf(s: string): JobState {
@@ -36,10 +36,16 @@ export class BullmqJobQueue implements JobQueue {
     this.worker = new Worker(QUEUE_NAME, async (job: Job) => {
       const handler = handlers[job.name];
       if (!handler) throw new UnrecoverableError(`no handler for jobs named "${job.name}"`);
+      // The steps of earlier attempts are kept: they are in the job's stored progress.
+      const prior = job.progress as Progress | number | undefined;
+      const steps: JobStep[] = typeof prior === "object" ? [...(prior.steps ?? [])] : [];
       try {
         return (await handler(job.data as Record<string, unknown>, {
           id: String(job.id), attempt: job.attemptsMade + 1, maxAttempts: job.opts.attempts ?? 1,
-          progress: (percent, step) => job.updateProgress({ percent, step } satisfies Progress),
+          progress: (percent, step) => {
+            steps.push({ step, progress: percent });
+            return job.updateProgress({ percent, step, steps } satisfies Progress);
+          },
         })) ?? null;
       } catch (err) {
         if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
@@ -58,6 +64,10 @@ export class BullmqJobQueue implements JobQueue {
     return this.info(job, "waiting");
   }
 
+  async depth(): Promise<number> {
+    return this.queue.getJobCountByTypes("waiting", "delayed", "prioritized", "waiting-children", "active");
+  }
+
   async get(id: string): Promise<JobInfo | null> {
     // State first: a job read before it finished must not be reported with a later state (and no result).
     const state = await this.queue.getJobState(id);
@@ -67,18 +77,26 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
+    // With Redis unreachable a graceful close would wait for a reconnection that may never come: force it, and
+    // bound it (a job cut short stays in Redis and BullMQ runs it again once a worker is back).
+    const reachable = this.connection.status === "ready";
+    const bounded = (p: Promise<unknown>) => {
+      let timer: NodeJS.Timeout | undefined;
+      return Promise.race([p.catch(() => {}), new Promise((resolve) => { timer = setTimeout(resolve, reachable ? 10_000 : 1000); })])
+        .finally(() => clearTimeout(timer));
+    };
+    if (this.worker) await bounded(this.worker.close(!reachable));
+    await bounded(this.queue.close());
     this.connection.disconnect();
   }
 
   private info(job: Job, state: string): JobInfo {
     const p = job.progress as Progress | number | undefined;
-    const progress = typeof p === "number" ? { percent: p, step: null } : { percent: p?.percent ?? 0, step: p?.step ?? null };
+    const progress = typeof p === "number" ? { percent: p, step: null, steps: [] } : { percent: p?.percent ?? 0, step: p?.step ?? null, steps: p?.steps ?? [] };
     const s = stateOf(state);
     return {
       id: String(job.id), name: job.name, data: job.data as Record<string, unknown>, state: s,
-      progress: s === "done" ? 100 : progress.percent, step: progress.step,
+      progress: s === "done" ? 100 : progress.percent, step: progress.step, steps: progress.steps,
       attempts: job.attemptsMade + (s === "running" ? 1 : 0), maxAttempts: job.opts.attempts ?? 1,
       error: job.failedReason || null, result: job.returnvalue ?? null,
       createdAt: new Date(job.timestamp).toISOString(), finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,

@@ -19,6 +19,11 @@ export interface JobInfo {
   /** 0–100, and what the handler said it is doing. */
   readonly progress: number;
   readonly step: string | null;
+  /**
+   * Every step the handler reported, in order (across attempts), so a client polling now and then still sees each
+   * one (a fast step may start and end between two polls).
+   */
+  readonly steps: readonly JobStep[];
   /** Attempts started so far, and how many it may have. */
   readonly attempts: number;
   readonly maxAttempts: number;
@@ -27,6 +32,12 @@ export interface JobInfo {
   readonly result: unknown;
   readonly createdAt: string;
   readonly finishedAt: string | null;
+}
+
+/** One step a job's handler reported, with its progress then. */
+export interface JobStep {
+  readonly step: string;
+  readonly progress: number;
 }
 
 /** What a handler gets besides its data. */
@@ -63,6 +74,8 @@ export interface JobQueue {
   add(name: string, data: Readonly<Record<string, unknown>>): Promise<JobInfo>;
   /** A job's current state, or null when unknown (never existed, or pruned: the last 1000 finished are kept). */
   get(id: string): Promise<JobInfo | null>;
+  /** Jobs waiting (also between retries) or running now, for `/metrics`. */
+  depth(): Promise<number>;
   /** Stops taking jobs and waits for the running one to finish. */
   close(): Promise<void>;
 }

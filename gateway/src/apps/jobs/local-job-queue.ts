@@ -27,7 +27,7 @@ export class LocalJobQueue implements JobQueue {
   async add(name: string, data: Readonly<Record<string, unknown>>): Promise<JobInfo> {
     if (this.closed) throw new Error("the job queue is closed");
     const job: Mutable<JobInfo> = {
-      id: randomUUID(), name, data: structuredClone(data), state: "queued", progress: 0, step: null, attempts: 0,
+      id: randomUUID(), name, data: structuredClone(data), state: "queued", progress: 0, step: null, steps: [], attempts: 0,
       maxAttempts: this.retry.attempts, error: null, result: null, createdAt: new Date().toISOString(), finishedAt: null,
     };
     this.jobs.set(job.id, job);
@@ -38,9 +38,15 @@ export class LocalJobQueue implements JobQueue {
     return added;
   }
 
+  async depth(): Promise<number> {
+    let n = 0;
+    for (const job of this.jobs.values()) if (job.state === "queued" || job.state === "running") n++;
+    return n;
+  }
+
   async get(id: string): Promise<JobInfo | null> {
     const job = this.jobs.get(id);
-    return job ? { ...job } : null;
+    return job ? { ...job, steps: [...job.steps] } : null;
   }
 
   async close(): Promise<void> {
@@ -68,6 +74,7 @@ export class LocalJobQueue implements JobQueue {
       progress: async (percent, step) => {
         job.progress = percent;
         job.step = step;
+        job.steps = [...job.steps, { step, progress: percent }];
       },
     };
     try {

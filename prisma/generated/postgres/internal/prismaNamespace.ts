@@ -400,6 +400,8 @@ export const ModelName = {
   User: 'User',
   ApiToken: 'ApiToken',
   App: 'App',
+  AppVersion: 'AppVersion',
+  AppJob: 'AppJob',
   Document: 'Document',
   AuditEvent: 'AuditEvent',
   ShareLink: 'ShareLink'
@@ -418,7 +420,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "apiToken" | "app" | "document" | "auditEvent" | "shareLink"
+    modelProps: "user" | "apiToken" | "app" | "appVersion" | "appJob" | "document" | "auditEvent" | "shareLink"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -641,6 +643,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.AppCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.AppCountAggregateOutputType> | number
+        }
+      }
+    }
+    AppVersion: {
+      payload: Prisma.$AppVersionPayload<ExtArgs>
+      fields: Prisma.AppVersionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AppVersionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppVersionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AppVersionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppVersionPayload>
+        }
+        findFirst: {
+          args: Prisma.AppVersionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppVersionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AppVersionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppVersionPayload>
+        }
+        findMany: {
+          args: Prisma.AppVersionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppVersionPayload>[]
+        }
+        create: {
+          args: Prisma.AppVersionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppVersionPayload>
+        }
+        createMany: {
+          args: Prisma.AppVersionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AppVersionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppVersionPayload>[]
+        }
+        delete: {
+          args: Prisma.AppVersionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppVersionPayload>
+        }
+        update: {
+          args: Prisma.AppVersionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppVersionPayload>
+        }
+        deleteMany: {
+          args: Prisma.AppVersionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AppVersionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AppVersionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppVersionPayload>[]
+        }
+        upsert: {
+          args: Prisma.AppVersionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppVersionPayload>
+        }
+        aggregate: {
+          args: Prisma.AppVersionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAppVersion>
+        }
+        groupBy: {
+          args: Prisma.AppVersionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AppVersionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AppVersionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AppVersionCountAggregateOutputType> | number
+        }
+      }
+    }
+    AppJob: {
+      payload: Prisma.$AppJobPayload<ExtArgs>
+      fields: Prisma.AppJobFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AppJobFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppJobPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AppJobFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppJobPayload>
+        }
+        findFirst: {
+          args: Prisma.AppJobFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppJobPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AppJobFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppJobPayload>
+        }
+        findMany: {
+          args: Prisma.AppJobFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppJobPayload>[]
+        }
+        create: {
+          args: Prisma.AppJobCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppJobPayload>
+        }
+        createMany: {
+          args: Prisma.AppJobCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AppJobCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppJobPayload>[]
+        }
+        delete: {
+          args: Prisma.AppJobDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppJobPayload>
+        }
+        update: {
+          args: Prisma.AppJobUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppJobPayload>
+        }
+        deleteMany: {
+          args: Prisma.AppJobDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AppJobUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AppJobUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppJobPayload>[]
+        }
+        upsert: {
+          args: Prisma.AppJobUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AppJobPayload>
+        }
+        aggregate: {
+          args: Prisma.AppJobAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAppJob>
+        }
+        groupBy: {
+          args: Prisma.AppJobGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AppJobGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AppJobCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AppJobCountAggregateOutputType> | number
         }
       }
     }
@@ -940,10 +1090,38 @@ export const AppScalarFieldEnum = {
   id: 'id',
   name: 'name',
   ownerId: 'ownerId',
-  createdAt: 'createdAt'
+  currentVersion: 'currentVersion',
+  deleting: 'deleting',
+  shortPath: 'shortPath',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
 } as const
 
 export type AppScalarFieldEnum = (typeof AppScalarFieldEnum)[keyof typeof AppScalarFieldEnum]
+
+
+export const AppVersionScalarFieldEnum = {
+  id: 'id',
+  appId: 'appId',
+  version: 'version',
+  createdAt: 'createdAt',
+  archiveBytes: 'archiveBytes',
+  format: 'format',
+  entry: 'entry',
+  status: 'status',
+  error: 'error'
+} as const
+
+export type AppVersionScalarFieldEnum = (typeof AppVersionScalarFieldEnum)[keyof typeof AppVersionScalarFieldEnum]
+
+
+export const AppJobScalarFieldEnum = {
+  id: 'id',
+  appId: 'appId',
+  jobId: 'jobId'
+} as const
+
+export type AppJobScalarFieldEnum = (typeof AppJobScalarFieldEnum)[keyof typeof AppJobScalarFieldEnum]
 
 
 export const DocumentScalarFieldEnum = {
@@ -1232,6 +1410,8 @@ export type GlobalOmitConfig = {
   user?: Prisma.UserOmit
   apiToken?: Prisma.ApiTokenOmit
   app?: Prisma.AppOmit
+  appVersion?: Prisma.AppVersionOmit
+  appJob?: Prisma.AppJobOmit
   document?: Prisma.DocumentOmit
   auditEvent?: Prisma.AuditEventOmit
   shareLink?: Prisma.ShareLinkOmit

@@ -14,7 +14,10 @@ import type * as Prisma from "../internal/prismaNamespace.ts"
 
 /**
  * Model App
- * Ownership of a deployed app (the apps issue fills in the rest).
+ * A deployed app (gateway/src/apps): served at `/<owner>/<name>`, and at `/<shortPath>` when an admin gave it one.
+ * Its files (archives, unpacked versions, the worker's cache) stay on the gateway's disk under
+ * DATA_DIR/deployments/<owner>/<name>/. `deleting` is set by DELETE until the cleanup job has removed it.
+ * Deleting a user first removes their apps (the apps' user-delete hook), so the Restrict below never bites then.
  */
 export type AppModel = runtime.Types.Result.DefaultSelection<Prisma.$AppPayload>
 
@@ -29,32 +32,46 @@ export type AggregateApp = {
 export type AppAvgAggregateOutputType = {
   id: number | null
   ownerId: number | null
+  currentVersion: number | null
 }
 
 export type AppSumAggregateOutputType = {
   id: number | null
   ownerId: number | null
+  currentVersion: number | null
 }
 
 export type AppMinAggregateOutputType = {
   id: number | null
   name: string | null
   ownerId: number | null
+  currentVersion: number | null
+  deleting: boolean | null
+  shortPath: string | null
   createdAt: Date | null
+  updatedAt: Date | null
 }
 
 export type AppMaxAggregateOutputType = {
   id: number | null
   name: string | null
   ownerId: number | null
+  currentVersion: number | null
+  deleting: boolean | null
+  shortPath: string | null
   createdAt: Date | null
+  updatedAt: Date | null
 }
 
 export type AppCountAggregateOutputType = {
   id: number
   name: number
   ownerId: number
+  currentVersion: number
+  deleting: number
+  shortPath: number
   createdAt: number
+  updatedAt: number
   _all: number
 }
 
@@ -62,32 +79,46 @@ export type AppCountAggregateOutputType = {
 export type AppAvgAggregateInputType = {
   id?: true
   ownerId?: true
+  currentVersion?: true
 }
 
 export type AppSumAggregateInputType = {
   id?: true
   ownerId?: true
+  currentVersion?: true
 }
 
 export type AppMinAggregateInputType = {
   id?: true
   name?: true
   ownerId?: true
+  currentVersion?: true
+  deleting?: true
+  shortPath?: true
   createdAt?: true
+  updatedAt?: true
 }
 
 export type AppMaxAggregateInputType = {
   id?: true
   name?: true
   ownerId?: true
+  currentVersion?: true
+  deleting?: true
+  shortPath?: true
   createdAt?: true
+  updatedAt?: true
 }
 
 export type AppCountAggregateInputType = {
   id?: true
   name?: true
   ownerId?: true
+  currentVersion?: true
+  deleting?: true
+  shortPath?: true
   createdAt?: true
+  updatedAt?: true
   _all?: true
 }
 
@@ -181,7 +212,11 @@ export type AppGroupByOutputType = {
   id: number
   name: string
   ownerId: number
+  currentVersion: number | null
+  deleting: boolean
+  shortPath: string | null
   createdAt: Date
+  updatedAt: Date
   _count: AppCountAggregateOutputType | null
   _avg: AppAvgAggregateOutputType | null
   _sum: AppSumAggregateOutputType | null
@@ -211,34 +246,57 @@ export type AppWhereInput = {
   id?: Prisma.IntFilter<"App"> | number
   name?: Prisma.StringFilter<"App"> | string
   ownerId?: Prisma.IntFilter<"App"> | number
+  currentVersion?: Prisma.IntNullableFilter<"App"> | number | null
+  deleting?: Prisma.BoolFilter<"App"> | boolean
+  shortPath?: Prisma.StringNullableFilter<"App"> | string | null
   createdAt?: Prisma.DateTimeFilter<"App"> | Date | string
+  updatedAt?: Prisma.DateTimeFilter<"App"> | Date | string
   owner?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
+  versions?: Prisma.AppVersionListRelationFilter
+  jobs?: Prisma.AppJobListRelationFilter
 }
 
 export type AppOrderByWithRelationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
+  currentVersion?: Prisma.SortOrderInput | Prisma.SortOrder
+  deleting?: Prisma.SortOrder
+  shortPath?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  updatedAt?: Prisma.SortOrder
   owner?: Prisma.UserOrderByWithRelationInput
+  versions?: Prisma.AppVersionOrderByRelationAggregateInput
+  jobs?: Prisma.AppJobOrderByRelationAggregateInput
 }
 
 export type AppWhereUniqueInput = Prisma.AtLeast<{
   id?: number
-  name?: string
+  shortPath?: string
+  ownerId_name?: Prisma.AppOwnerIdNameCompoundUniqueInput
   AND?: Prisma.AppWhereInput | Prisma.AppWhereInput[]
   OR?: Prisma.AppWhereInput[]
   NOT?: Prisma.AppWhereInput | Prisma.AppWhereInput[]
+  name?: Prisma.StringFilter<"App"> | string
   ownerId?: Prisma.IntFilter<"App"> | number
+  currentVersion?: Prisma.IntNullableFilter<"App"> | number | null
+  deleting?: Prisma.BoolFilter<"App"> | boolean
   createdAt?: Prisma.DateTimeFilter<"App"> | Date | string
+  updatedAt?: Prisma.DateTimeFilter<"App"> | Date | string
   owner?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
-}, "id" | "name">
+  versions?: Prisma.AppVersionListRelationFilter
+  jobs?: Prisma.AppJobListRelationFilter
+}, "id" | "shortPath" | "ownerId_name">
 
 export type AppOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
+  currentVersion?: Prisma.SortOrderInput | Prisma.SortOrder
+  deleting?: Prisma.SortOrder
+  shortPath?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  updatedAt?: Prisma.SortOrder
   _count?: Prisma.AppCountOrderByAggregateInput
   _avg?: Prisma.AppAvgOrderByAggregateInput
   _max?: Prisma.AppMaxOrderByAggregateInput
@@ -253,52 +311,92 @@ export type AppScalarWhereWithAggregatesInput = {
   id?: Prisma.IntWithAggregatesFilter<"App"> | number
   name?: Prisma.StringWithAggregatesFilter<"App"> | string
   ownerId?: Prisma.IntWithAggregatesFilter<"App"> | number
+  currentVersion?: Prisma.IntNullableWithAggregatesFilter<"App"> | number | null
+  deleting?: Prisma.BoolWithAggregatesFilter<"App"> | boolean
+  shortPath?: Prisma.StringNullableWithAggregatesFilter<"App"> | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"App"> | Date | string
+  updatedAt?: Prisma.DateTimeWithAggregatesFilter<"App"> | Date | string
 }
 
 export type AppCreateInput = {
   name: string
+  currentVersion?: number | null
+  deleting?: boolean
+  shortPath?: string | null
   createdAt?: Date | string
+  updatedAt?: Date | string
   owner: Prisma.UserCreateNestedOneWithoutAppsInput
+  versions?: Prisma.AppVersionCreateNestedManyWithoutAppInput
+  jobs?: Prisma.AppJobCreateNestedManyWithoutAppInput
 }
 
 export type AppUncheckedCreateInput = {
   id?: number
   name: string
   ownerId: number
+  currentVersion?: number | null
+  deleting?: boolean
+  shortPath?: string | null
   createdAt?: Date | string
+  updatedAt?: Date | string
+  versions?: Prisma.AppVersionUncheckedCreateNestedManyWithoutAppInput
+  jobs?: Prisma.AppJobUncheckedCreateNestedManyWithoutAppInput
 }
 
 export type AppUpdateInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
+  currentVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  deleting?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  shortPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   owner?: Prisma.UserUpdateOneRequiredWithoutAppsNestedInput
+  versions?: Prisma.AppVersionUpdateManyWithoutAppNestedInput
+  jobs?: Prisma.AppJobUpdateManyWithoutAppNestedInput
 }
 
 export type AppUncheckedUpdateInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
   ownerId?: Prisma.IntFieldUpdateOperationsInput | number
+  currentVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  deleting?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  shortPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  versions?: Prisma.AppVersionUncheckedUpdateManyWithoutAppNestedInput
+  jobs?: Prisma.AppJobUncheckedUpdateManyWithoutAppNestedInput
 }
 
 export type AppCreateManyInput = {
   id?: number
   name: string
   ownerId: number
+  currentVersion?: number | null
+  deleting?: boolean
+  shortPath?: string | null
   createdAt?: Date | string
+  updatedAt?: Date | string
 }
 
 export type AppUpdateManyMutationInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
+  currentVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  deleting?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  shortPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type AppUncheckedUpdateManyInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
   ownerId?: Prisma.IntFieldUpdateOperationsInput | number
+  currentVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  deleting?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  shortPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type AppListRelationFilter = {
@@ -311,35 +409,59 @@ export type AppOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type AppOwnerIdNameCompoundUniqueInput = {
+  ownerId: number
+  name: string
+}
+
 export type AppCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
+  currentVersion?: Prisma.SortOrder
+  deleting?: Prisma.SortOrder
+  shortPath?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  updatedAt?: Prisma.SortOrder
 }
 
 export type AppAvgOrderByAggregateInput = {
   id?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
+  currentVersion?: Prisma.SortOrder
 }
 
 export type AppMaxOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
+  currentVersion?: Prisma.SortOrder
+  deleting?: Prisma.SortOrder
+  shortPath?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  updatedAt?: Prisma.SortOrder
 }
 
 export type AppMinOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
+  currentVersion?: Prisma.SortOrder
+  deleting?: Prisma.SortOrder
+  shortPath?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  updatedAt?: Prisma.SortOrder
 }
 
 export type AppSumOrderByAggregateInput = {
   id?: Prisma.SortOrder
   ownerId?: Prisma.SortOrder
+  currentVersion?: Prisma.SortOrder
+}
+
+export type AppScalarRelationFilter = {
+  is?: Prisma.AppWhereInput
+  isNot?: Prisma.AppWhereInput
 }
 
 export type AppCreateNestedManyWithoutOwnerInput = {
@@ -384,15 +506,63 @@ export type AppUncheckedUpdateManyWithoutOwnerNestedInput = {
   deleteMany?: Prisma.AppScalarWhereInput | Prisma.AppScalarWhereInput[]
 }
 
+export type NullableIntFieldUpdateOperationsInput = {
+  set?: number | null
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
+}
+
+export type AppCreateNestedOneWithoutVersionsInput = {
+  create?: Prisma.XOR<Prisma.AppCreateWithoutVersionsInput, Prisma.AppUncheckedCreateWithoutVersionsInput>
+  connectOrCreate?: Prisma.AppCreateOrConnectWithoutVersionsInput
+  connect?: Prisma.AppWhereUniqueInput
+}
+
+export type AppUpdateOneRequiredWithoutVersionsNestedInput = {
+  create?: Prisma.XOR<Prisma.AppCreateWithoutVersionsInput, Prisma.AppUncheckedCreateWithoutVersionsInput>
+  connectOrCreate?: Prisma.AppCreateOrConnectWithoutVersionsInput
+  upsert?: Prisma.AppUpsertWithoutVersionsInput
+  connect?: Prisma.AppWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.AppUpdateToOneWithWhereWithoutVersionsInput, Prisma.AppUpdateWithoutVersionsInput>, Prisma.AppUncheckedUpdateWithoutVersionsInput>
+}
+
+export type AppCreateNestedOneWithoutJobsInput = {
+  create?: Prisma.XOR<Prisma.AppCreateWithoutJobsInput, Prisma.AppUncheckedCreateWithoutJobsInput>
+  connectOrCreate?: Prisma.AppCreateOrConnectWithoutJobsInput
+  connect?: Prisma.AppWhereUniqueInput
+}
+
+export type AppUpdateOneRequiredWithoutJobsNestedInput = {
+  create?: Prisma.XOR<Prisma.AppCreateWithoutJobsInput, Prisma.AppUncheckedCreateWithoutJobsInput>
+  connectOrCreate?: Prisma.AppCreateOrConnectWithoutJobsInput
+  upsert?: Prisma.AppUpsertWithoutJobsInput
+  connect?: Prisma.AppWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.AppUpdateToOneWithWhereWithoutJobsInput, Prisma.AppUpdateWithoutJobsInput>, Prisma.AppUncheckedUpdateWithoutJobsInput>
+}
+
 export type AppCreateWithoutOwnerInput = {
   name: string
+  currentVersion?: number | null
+  deleting?: boolean
+  shortPath?: string | null
   createdAt?: Date | string
+  updatedAt?: Date | string
+  versions?: Prisma.AppVersionCreateNestedManyWithoutAppInput
+  jobs?: Prisma.AppJobCreateNestedManyWithoutAppInput
 }
 
 export type AppUncheckedCreateWithoutOwnerInput = {
   id?: number
   name: string
+  currentVersion?: number | null
+  deleting?: boolean
+  shortPath?: string | null
   createdAt?: Date | string
+  updatedAt?: Date | string
+  versions?: Prisma.AppVersionUncheckedCreateNestedManyWithoutAppInput
+  jobs?: Prisma.AppJobUncheckedCreateNestedManyWithoutAppInput
 }
 
 export type AppCreateOrConnectWithoutOwnerInput = {
@@ -428,47 +598,244 @@ export type AppScalarWhereInput = {
   id?: Prisma.IntFilter<"App"> | number
   name?: Prisma.StringFilter<"App"> | string
   ownerId?: Prisma.IntFilter<"App"> | number
+  currentVersion?: Prisma.IntNullableFilter<"App"> | number | null
+  deleting?: Prisma.BoolFilter<"App"> | boolean
+  shortPath?: Prisma.StringNullableFilter<"App"> | string | null
   createdAt?: Prisma.DateTimeFilter<"App"> | Date | string
+  updatedAt?: Prisma.DateTimeFilter<"App"> | Date | string
+}
+
+export type AppCreateWithoutVersionsInput = {
+  name: string
+  currentVersion?: number | null
+  deleting?: boolean
+  shortPath?: string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  owner: Prisma.UserCreateNestedOneWithoutAppsInput
+  jobs?: Prisma.AppJobCreateNestedManyWithoutAppInput
+}
+
+export type AppUncheckedCreateWithoutVersionsInput = {
+  id?: number
+  name: string
+  ownerId: number
+  currentVersion?: number | null
+  deleting?: boolean
+  shortPath?: string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  jobs?: Prisma.AppJobUncheckedCreateNestedManyWithoutAppInput
+}
+
+export type AppCreateOrConnectWithoutVersionsInput = {
+  where: Prisma.AppWhereUniqueInput
+  create: Prisma.XOR<Prisma.AppCreateWithoutVersionsInput, Prisma.AppUncheckedCreateWithoutVersionsInput>
+}
+
+export type AppUpsertWithoutVersionsInput = {
+  update: Prisma.XOR<Prisma.AppUpdateWithoutVersionsInput, Prisma.AppUncheckedUpdateWithoutVersionsInput>
+  create: Prisma.XOR<Prisma.AppCreateWithoutVersionsInput, Prisma.AppUncheckedCreateWithoutVersionsInput>
+  where?: Prisma.AppWhereInput
+}
+
+export type AppUpdateToOneWithWhereWithoutVersionsInput = {
+  where?: Prisma.AppWhereInput
+  data: Prisma.XOR<Prisma.AppUpdateWithoutVersionsInput, Prisma.AppUncheckedUpdateWithoutVersionsInput>
+}
+
+export type AppUpdateWithoutVersionsInput = {
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  currentVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  deleting?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  shortPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  owner?: Prisma.UserUpdateOneRequiredWithoutAppsNestedInput
+  jobs?: Prisma.AppJobUpdateManyWithoutAppNestedInput
+}
+
+export type AppUncheckedUpdateWithoutVersionsInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.IntFieldUpdateOperationsInput | number
+  currentVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  deleting?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  shortPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  jobs?: Prisma.AppJobUncheckedUpdateManyWithoutAppNestedInput
+}
+
+export type AppCreateWithoutJobsInput = {
+  name: string
+  currentVersion?: number | null
+  deleting?: boolean
+  shortPath?: string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  owner: Prisma.UserCreateNestedOneWithoutAppsInput
+  versions?: Prisma.AppVersionCreateNestedManyWithoutAppInput
+}
+
+export type AppUncheckedCreateWithoutJobsInput = {
+  id?: number
+  name: string
+  ownerId: number
+  currentVersion?: number | null
+  deleting?: boolean
+  shortPath?: string | null
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  versions?: Prisma.AppVersionUncheckedCreateNestedManyWithoutAppInput
+}
+
+export type AppCreateOrConnectWithoutJobsInput = {
+  where: Prisma.AppWhereUniqueInput
+  create: Prisma.XOR<Prisma.AppCreateWithoutJobsInput, Prisma.AppUncheckedCreateWithoutJobsInput>
+}
+
+export type AppUpsertWithoutJobsInput = {
+  update: Prisma.XOR<Prisma.AppUpdateWithoutJobsInput, Prisma.AppUncheckedUpdateWithoutJobsInput>
+  create: Prisma.XOR<Prisma.AppCreateWithoutJobsInput, Prisma.AppUncheckedCreateWithoutJobsInput>
+  where?: Prisma.AppWhereInput
+}
+
+export type AppUpdateToOneWithWhereWithoutJobsInput = {
+  where?: Prisma.AppWhereInput
+  data: Prisma.XOR<Prisma.AppUpdateWithoutJobsInput, Prisma.AppUncheckedUpdateWithoutJobsInput>
+}
+
+export type AppUpdateWithoutJobsInput = {
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  currentVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  deleting?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  shortPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  owner?: Prisma.UserUpdateOneRequiredWithoutAppsNestedInput
+  versions?: Prisma.AppVersionUpdateManyWithoutAppNestedInput
+}
+
+export type AppUncheckedUpdateWithoutJobsInput = {
+  id?: Prisma.IntFieldUpdateOperationsInput | number
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.IntFieldUpdateOperationsInput | number
+  currentVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  deleting?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  shortPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  versions?: Prisma.AppVersionUncheckedUpdateManyWithoutAppNestedInput
 }
 
 export type AppCreateManyOwnerInput = {
   id?: number
   name: string
+  currentVersion?: number | null
+  deleting?: boolean
+  shortPath?: string | null
   createdAt?: Date | string
+  updatedAt?: Date | string
 }
 
 export type AppUpdateWithoutOwnerInput = {
   name?: Prisma.StringFieldUpdateOperationsInput | string
+  currentVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  deleting?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  shortPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  versions?: Prisma.AppVersionUpdateManyWithoutAppNestedInput
+  jobs?: Prisma.AppJobUpdateManyWithoutAppNestedInput
 }
 
 export type AppUncheckedUpdateWithoutOwnerInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
+  currentVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  deleting?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  shortPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  versions?: Prisma.AppVersionUncheckedUpdateManyWithoutAppNestedInput
+  jobs?: Prisma.AppJobUncheckedUpdateManyWithoutAppNestedInput
 }
 
 export type AppUncheckedUpdateManyWithoutOwnerInput = {
   id?: Prisma.IntFieldUpdateOperationsInput | number
   name?: Prisma.StringFieldUpdateOperationsInput | string
+  currentVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  deleting?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  shortPath?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
+
+/**
+ * Count Type AppCountOutputType
+ */
+
+export type AppCountOutputType = {
+  versions: number
+  jobs: number
+}
+
+export type AppCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  versions?: boolean | AppCountOutputTypeCountVersionsArgs
+  jobs?: boolean | AppCountOutputTypeCountJobsArgs
+}
+
+/**
+ * AppCountOutputType without action
+ */
+export type AppCountOutputTypeDefaultArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the AppCountOutputType
+   */
+  select?: Prisma.AppCountOutputTypeSelect<ExtArgs> | null
+}
+
+/**
+ * AppCountOutputType without action
+ */
+export type AppCountOutputTypeCountVersionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.AppVersionWhereInput
+}
+
+/**
+ * AppCountOutputType without action
+ */
+export type AppCountOutputTypeCountJobsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.AppJobWhereInput
+}
 
 
 export type AppSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   name?: boolean
   ownerId?: boolean
+  currentVersion?: boolean
+  deleting?: boolean
+  shortPath?: boolean
   createdAt?: boolean
+  updatedAt?: boolean
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  versions?: boolean | Prisma.App$versionsArgs<ExtArgs>
+  jobs?: boolean | Prisma.App$jobsArgs<ExtArgs>
+  _count?: boolean | Prisma.AppCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["app"]>
 
 export type AppSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   name?: boolean
   ownerId?: boolean
+  currentVersion?: boolean
+  deleting?: boolean
+  shortPath?: boolean
   createdAt?: boolean
+  updatedAt?: boolean
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["app"]>
 
@@ -476,7 +843,11 @@ export type AppSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extension
   id?: boolean
   name?: boolean
   ownerId?: boolean
+  currentVersion?: boolean
+  deleting?: boolean
+  shortPath?: boolean
   createdAt?: boolean
+  updatedAt?: boolean
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["app"]>
 
@@ -484,12 +855,19 @@ export type AppSelectScalar = {
   id?: boolean
   name?: boolean
   ownerId?: boolean
+  currentVersion?: boolean
+  deleting?: boolean
+  shortPath?: boolean
   createdAt?: boolean
+  updatedAt?: boolean
 }
 
-export type AppOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "ownerId" | "createdAt", ExtArgs["result"]["app"]>
+export type AppOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "ownerId" | "currentVersion" | "deleting" | "shortPath" | "createdAt" | "updatedAt", ExtArgs["result"]["app"]>
 export type AppInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
+  versions?: boolean | Prisma.App$versionsArgs<ExtArgs>
+  jobs?: boolean | Prisma.App$jobsArgs<ExtArgs>
+  _count?: boolean | Prisma.AppCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type AppIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -502,12 +880,18 @@ export type $AppPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   name: "App"
   objects: {
     owner: Prisma.$UserPayload<ExtArgs>
+    versions: Prisma.$AppVersionPayload<ExtArgs>[]
+    jobs: Prisma.$AppJobPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: number
     name: string
     ownerId: number
+    currentVersion: number | null
+    deleting: boolean
+    shortPath: string | null
     createdAt: Date
+    updatedAt: Date
   }, ExtArgs["result"]["app"]>
   composites: {}
 }
@@ -903,6 +1287,8 @@ readonly fields: AppFieldRefs;
 export interface Prisma__AppClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   owner<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  versions<T extends Prisma.App$versionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.App$versionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AppVersionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  jobs<T extends Prisma.App$jobsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.App$jobsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AppJobPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -935,7 +1321,11 @@ export interface AppFieldRefs {
   readonly id: Prisma.FieldRef<"App", 'Int'>
   readonly name: Prisma.FieldRef<"App", 'String'>
   readonly ownerId: Prisma.FieldRef<"App", 'Int'>
+  readonly currentVersion: Prisma.FieldRef<"App", 'Int'>
+  readonly deleting: Prisma.FieldRef<"App", 'Boolean'>
+  readonly shortPath: Prisma.FieldRef<"App", 'String'>
   readonly createdAt: Prisma.FieldRef<"App", 'DateTime'>
+  readonly updatedAt: Prisma.FieldRef<"App", 'DateTime'>
 }
     
 
@@ -1334,6 +1724,54 @@ export type AppDeleteManyArgs<ExtArgs extends runtime.Types.Extensions.InternalA
    * Limit how many Apps to delete.
    */
   limit?: number
+}
+
+/**
+ * App.versions
+ */
+export type App$versionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the AppVersion
+   */
+  select?: Prisma.AppVersionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the AppVersion
+   */
+  omit?: Prisma.AppVersionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.AppVersionInclude<ExtArgs> | null
+  where?: Prisma.AppVersionWhereInput
+  orderBy?: Prisma.AppVersionOrderByWithRelationInput | Prisma.AppVersionOrderByWithRelationInput[]
+  cursor?: Prisma.AppVersionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.AppVersionScalarFieldEnum | Prisma.AppVersionScalarFieldEnum[]
+}
+
+/**
+ * App.jobs
+ */
+export type App$jobsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the AppJob
+   */
+  select?: Prisma.AppJobSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the AppJob
+   */
+  omit?: Prisma.AppJobOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.AppJobInclude<ExtArgs> | null
+  where?: Prisma.AppJobWhereInput
+  orderBy?: Prisma.AppJobOrderByWithRelationInput | Prisma.AppJobOrderByWithRelationInput[]
+  cursor?: Prisma.AppJobWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.AppJobScalarFieldEnum | Prisma.AppJobScalarFieldEnum[]
 }
 
 /**

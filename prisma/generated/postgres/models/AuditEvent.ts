@@ -451,14 +451,6 @@ export type AuditEventUncheckedUpdateManyWithoutActorNestedInput = {
   deleteMany?: Prisma.AuditEventScalarWhereInput | Prisma.AuditEventScalarWhereInput[]
 }
 
-export type NullableIntFieldUpdateOperationsInput = {
-  set?: number | null
-  increment?: number
-  decrement?: number
-  multiply?: number
-  divide?: number
-}
-
 export type AuditEventCreateWithoutActorInput = {
   actorName?: string | null
   action: string

@@ -54,6 +54,8 @@ export const ModelName = {
   User: 'User',
   ApiToken: 'ApiToken',
   App: 'App',
+  AppVersion: 'AppVersion',
+  AppJob: 'AppJob',
   Document: 'Document',
   AuditEvent: 'AuditEvent',
   ShareLink: 'ShareLink'
@@ -107,10 +109,38 @@ export const AppScalarFieldEnum = {
   id: 'id',
   name: 'name',
   ownerId: 'ownerId',
-  createdAt: 'createdAt'
+  currentVersion: 'currentVersion',
+  deleting: 'deleting',
+  shortPath: 'shortPath',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
 } as const
 
 export type AppScalarFieldEnum = (typeof AppScalarFieldEnum)[keyof typeof AppScalarFieldEnum]
+
+
+export const AppVersionScalarFieldEnum = {
+  id: 'id',
+  appId: 'appId',
+  version: 'version',
+  createdAt: 'createdAt',
+  archiveBytes: 'archiveBytes',
+  format: 'format',
+  entry: 'entry',
+  status: 'status',
+  error: 'error'
+} as const
+
+export type AppVersionScalarFieldEnum = (typeof AppVersionScalarFieldEnum)[keyof typeof AppVersionScalarFieldEnum]
+
+
+export const AppJobScalarFieldEnum = {
+  id: 'id',
+  appId: 'appId',
+  jobId: 'jobId'
+} as const
+
+export type AppJobScalarFieldEnum = (typeof AppJobScalarFieldEnum)[keyof typeof AppJobScalarFieldEnum]
 
 
 export const DocumentScalarFieldEnum = {
