@@ -12,9 +12,10 @@ import { SandboxError } from "./sandbox-error.ts";
 import { compileSeccomp, type CompiledSeccomp } from "./seccomp-compiler.ts";
 import { WORKER_SECCOMP_POLICY } from "./seccomp-policy.ts";
 import type { CreateSandboxOptions, Sandbox } from "./types.ts";
+import { withWatchdog, type WatchdogMetric } from "./watchdog.ts";
 
 export type {
-  CreateSandboxOptions, ResourceLimits, Sandbox, SandboxKind, SandboxPreference, SandboxSpec,
+  CreateSandboxOptions, ResourceLimits, Sandbox, SandboxKind, SandboxPreference, SandboxSpec, WatchdogOptions,
 } from "./types.ts";
 export { SandboxError, type SandboxErrorCode } from "./sandbox-error.ts";
 
@@ -24,6 +25,9 @@ const DEFAULT_TMP_BYTES = 64 * 1024 * 1024;
 const DEFAULT_PROBE_TIMEOUT_MS = 5000;
 const NOT_ISOLATED = "tenants are NOT isolated (they share the host's files, network and processes)";
 const SECCOMP_TIMEOUT_MS = 10_000;
+const WATCHDOG_NOTE =
+  " (a watchdog samples each worker's RSS and CPU and kills one over its limits, but a fast allocation can " +
+  "overshoot between samples and nothing bounds pids)";
 
 /**
  * Probes once and returns the strongest sandbox available: bwrap when it can create the namespaces we need,
@@ -37,6 +41,8 @@ const SECCOMP_TIMEOUT_MS = 10_000;
  * Two more layers are set up here, each with a loud warning when the host cannot give it: the seccomp syscall
  * deny-list (compiled once, with python3-seccomp) and the cgroup limits (v2 or v1, whichever holds the
  * controllers). The plain fallback keeps the cgroup limits, not the filter (it needs bwrap to install it).
+ * Where cgroups do not enforce the memory or CPU limit, the watchdog (`watchdog.ts`) samples them from /proc
+ * instead; it is never active next to the cgroup controller that does the same job.
  */
 export async function createSandbox(opts: CreateSandboxOptions = {}): Promise<Sandbox> {
   const prefer = opts.prefer ?? "auto";
@@ -54,9 +60,10 @@ export async function createSandbox(opts: CreateSandboxOptions = {}): Promise<Sa
   const plain = (why: string) => {
     const tools = plainTools(isRoot);
     const missing = cgroups && !tools ? ["cgroup limits are NOT enforced: bash, env or setpriv missing in the system dirs"] : [];
-    return createPlainSandbox({
+    const sandbox = createPlainSandbox({
       drop, warnings: [`${why}: ${NOT_ISOLATED}`, ...cgroupWarnings, ...missing], onWarning: opts.onWarning, tools, cgroups,
     });
+    return watched(sandbox, tools ? cgroups : null, opts);
   };
   if (prefer === "plain") {
     return plain("sandbox 'plain' was chosen; install bubblewrap (apt-get install bubblewrap) and use 'auto'");
@@ -85,22 +92,31 @@ export async function createSandbox(opts: CreateSandboxOptions = {}): Promise<Sa
     seccomp,
     cgroups,
   });
-  if ("sandbox" in probe) return probe.sandbox;
+  if ("sandbox" in probe) return watched(probe.sandbox, cgroups, opts);
   if (prefer === "bwrap") {
     throw new SandboxError("sandbox_unavailable", `sandbox 'bwrap' was required but ${probe.reason}`);
   }
   return plain(`falling back to the plain sandbox because ${probe.reason}`);
 }
 
+/** `sandbox`, with the RSS/CPU watchdog for the limits that `enforcing` (the cgroups it uses) leaves unenforced. */
+function watched(sandbox: Sandbox, enforcing: CgroupLimiter | null, opts: CreateSandboxOptions): Sandbox {
+  const controllers = enforcing?.controllers ?? [];
+  const metrics: WatchdogMetric[] = [
+    ...(controllers.includes("memory") ? [] : ["rss" as const]), ...(controllers.includes("cpu") ? [] : ["cpu" as const]),
+  ];
+  return metrics.length > 0 ? withWatchdog(sandbox, metrics, opts.watchdog) : sandbox;
+}
+
 /** The cgroup layer, or null with a warning that says why limits are not enforced. */
 function limiterOrWarn(wanted: boolean, warnings: string[]): CgroupLimiter | null {
   if (!wanted) {
-    warnings.push("cgroup limits are switched off: a tenant can use all memory, CPU and pids of the host");
+    warnings.push(`cgroup limits are switched off: a tenant can use all memory, CPU and pids of the host${WATCHDOG_NOTE}`);
     return null;
   }
   const found = detectCgroups();
   if ("reason" in found) {
-    warnings.push(`worker memory, pids and CPU limits are NOT enforced: ${found.reason}`);
+    warnings.push(`worker memory, pids and CPU limits are NOT enforced: ${found.reason}${WATCHDOG_NOTE}`);
     return null;
   }
   warnings.push(...found.limiter.warnings);

@@ -18,8 +18,10 @@ export const NODE_HARDENING_LAYERS: readonly string[] = Object.freeze(["node:max
  * module through esbuild's service, a child process (`esbuild --service`), which the permission model refuses
  * unless `--allow-child-process` is given; with that flag any tenant can start a process without the flags, so
  * the allow-lists would be decoration. (tsx's tsconfig lookup also stats a case-inverted path such as
- * `/WORK/MAIN`, which the model turns into a fatal ERR_ACCESS_DENIED.) Revisit when workers run precompiled
- * JavaScript: test/integration/isolation/node-permission.test.ts fails once tsx works under the model.
+ * `/WORK/MAIN`, which the model turns into a fatal ERR_ACCESS_DENIED.) Precompiled JavaScript alone is not enough
+ * either: the worker's `plothost` resolver hook (`module.register`) runs on a worker thread, which the model refuses
+ * without `--allow-worker` (docs/security.md says what would make the layer possible).
+ * test/integration/isolation/node-permission.test.ts pins both measurements.
  */
 export function nodeHardeningArgs(opts: NodeHardeningOptions): string[] {
   return [`--max-old-space-size=${Math.max(32, Math.floor(opts.memoryMiB * 0.75))}`];

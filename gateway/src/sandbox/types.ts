@@ -40,7 +40,8 @@ export interface SandboxSpec {
   gid?: number;
   /**
    * Memory, task and CPU limits for the child's whole process tree, enforced by a cgroup the tree joins before
-   * the command starts (when the host offers cgroups to the gateway; see `Sandbox.layers`). Absent: unlimited.
+   * the command starts (when the host offers cgroups to the gateway; see `Sandbox.layers`), else sampled by the
+   * watchdog (memory and CPU only, `watchdog.ts`). Absent: unlimited.
    */
   limits?: ResourceLimits;
   /** A label for the child's cgroup and messages, e.g. the app name (letters, digits, `-`, `_`). */
@@ -111,4 +112,18 @@ export interface CreateSandboxOptions {
   seccomp?: boolean;
   /** Enforce `SandboxSpec.limits` with cgroups when the host offers them (default true). */
   cgroups?: boolean;
+  /** Timing of the RSS/CPU watchdog, active where cgroups do not enforce the memory or CPU limit. */
+  watchdog?: WatchdogOptions;
+}
+
+/** Timing of the watchdog (`watchdog.ts`); `createSandbox` takes it from `--worker-watchdog-interval` and `--worker-cpu-window`. */
+export interface WatchdogOptions {
+  /** How often every watched process tree is sampled (default 1000 ms). */
+  readonly intervalMs?: number;
+  /**
+   * The CPU limit holds for the average over this window (default 10 000 ms): short bursts above it (a callback
+   * that recomputes a big plot) are fine, a sustained excess is not. The first window after a spawn is not
+   * judged: it is the worker's start-up (Node, tsx compiling the app), which may use a whole core or more.
+   */
+  readonly cpuWindowMs?: number;
 }

@@ -9,6 +9,7 @@ import { createGateway, type Gateway } from "../../../gateway/src/app.ts";
 import { parseGatewayConfig, type GatewayConfig } from "../../../shared/config/index.ts";
 import { createLogger } from "../../../shared/logging/create-logger.ts";
 import type { WorkerSupervisor } from "../../../gateway/src/worker-supervisor.ts";
+import type { Sandbox } from "../../../gateway/src/sandbox/index.ts";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const HOSTILE = path.join(projectRoot, "test/fixtures/hostile");
@@ -22,8 +23,13 @@ export interface LoggedGateway {
   close(): Promise<void>;
 }
 
-/** Starts a gateway on an ephemeral port; `configure` may adjust the parsed config (e.g. per-app limits). */
-export async function startLoggedGateway(args: string[], configure: (c: GatewayConfig) => GatewayConfig = (c) => c): Promise<LoggedGateway> {
+/**
+ * Starts a gateway on an ephemeral port; `configure` may adjust the parsed config (e.g. per-app limits), and
+ * `sandbox` make the gateway's sandbox from it (the gateway then leaves closing it to this helper).
+ */
+export async function startLoggedGateway(
+  args: string[], configure: (c: GatewayConfig) => GatewayConfig = (c) => c, sandbox?: (c: GatewayConfig) => Promise<Sandbox>,
+): Promise<LoggedGateway> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "plothost-isolation-"));
   const lines: Array<Record<string, unknown>> = [];
   let partial = "";
@@ -37,12 +43,14 @@ export async function startLoggedGateway(args: string[], configure: (c: GatewayC
     },
   });
   const config = configure(parseGatewayConfig(["--port", "0", "-D", dataDir, ...args], {}, projectRoot));
-  const gateway = await createGateway(config, createLogger({ level: "info", name: "gateway", destination }));
+  const own = sandbox ? await sandbox(config) : undefined;
+  const gateway = await createGateway(config, createLogger({ level: "info", name: "gateway", destination }), { sandbox: own });
   const { port } = await gateway.listen();
   return {
     gateway, dataDir, url: `http://127.0.0.1:${port}`, logs: () => lines,
     close: async () => {
       await gateway.close();
+      await own?.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

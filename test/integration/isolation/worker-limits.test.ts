@@ -43,6 +43,19 @@ describe("worker limit flags", () => {
   });
 });
 
+describe("watchdog flags", () => {
+  it("default to a sample a second and a 10 s CPU window; are read from flags or the environment", () => {
+    expect(parse([]).workerWatchdog).toEqual({ intervalMs: 1000, cpuWindowMs: 10_000 });
+    expect(parse(["--worker-watchdog-interval", "250", "--worker-cpu-window", "5000"]).workerWatchdog).toEqual({ intervalMs: 250, cpuWindowMs: 5000 });
+    expect(parse([], { PLOTHOST_WORKER_WATCHDOG_INTERVAL: "100", PLOTHOST_WORKER_CPU_WINDOW: "2000" }).workerWatchdog).toEqual({ intervalMs: 100, cpuWindowMs: 2000 });
+  });
+
+  it("refuse an interval below 50 ms and a window shorter than the interval", () => {
+    expect(() => parse(["--worker-watchdog-interval", "10"])).toThrow(/--worker-watchdog-interval .* between 50 and/);
+    expect(() => parse(["--worker-watchdog-interval", "5000", "--worker-cpu-window", "1000"])).toThrow(/--worker-cpu-window must be at least --worker-watchdog-interval/);
+  });
+});
+
 describe("an app's own limits", () => {
   let gw: LoggedGateway;
   beforeAll(async () => {
