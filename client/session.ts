@@ -8,6 +8,7 @@ import { AuthError, ValidationError } from "./errors.ts";
 import { HttpClient } from "./http-client.ts";
 import { PublishedDocument, type LiveOptions } from "./published-document.ts";
 import { TokensApi } from "./tokens-api.ts";
+import { uploadBody } from "./upload-body.ts";
 
 /** Options of {@link Session}; every one has a default, most from the environment. */
 export interface SessionOptions {
@@ -143,9 +144,18 @@ export class Session {
     return this.track(await PublishedDocument.connect(info, doc, this.http, this.liveOptions));
   }
 
-  /** Publishes Bokeh document JSON (`Document.to_json()` of BokehJS or Python, or a `json_item`) as it is. */
-  publishJson(json: DocJson | { doc: DocJson; root_id?: string }, opts: Omit<PublishOptions, "title"> = {}): Promise<DocumentInfo> {
-    return this.http.request<DocumentInfo>("POST", "/api/v1/docs", { json, query: { name: opts.name, visibility: opts.visibility } });
+  /**
+   * Publishes Bokeh document JSON (`Document.to_json()` of BokehJS or Python, or a `json_item`) as it is.
+   * `onUpload(sentBytes, totalBytes)` follows the upload of a large document (then the request has no time limit).
+   */
+  publishJson(
+    json: DocJson | { doc: DocJson; root_id?: string },
+    opts: Omit<PublishOptions, "title"> & { onUpload?: (sent: number, total: number) => void } = {},
+  ): Promise<DocumentInfo> {
+    const query = { name: opts.name, visibility: opts.visibility };
+    if (opts.onUpload === undefined) return this.http.request<DocumentInfo>("POST", "/api/v1/docs", { json, query });
+    const body = uploadBody(Buffer.from(JSON.stringify(json), "utf8"), "application/json", opts.onUpload);
+    return this.http.request<DocumentInfo>("POST", "/api/v1/docs", { body, query, timeoutMs: 0 });
   }
 
   /** Opens one of your published documents, live (pulled from the server). */

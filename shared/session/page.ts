@@ -13,11 +13,18 @@ export const scriptJson = (value: unknown): string =>
 
 const bundleUrls = (staticPrefix: string): string[] => BOKEHJS_BUNDLES.map((b) => `${staticPrefix}/js/${b}?v=${BOKEH_VERSION}`);
 
+/** The page's own style; `embed` pages (for an iframe) also fill the frame exactly and never show scrollbars. */
+const PAGE_STYLE = "html, body { box-sizing: border-box; display: flow-root; height: 100%; margin: 0; padding: 0; }";
+const EMBED_STYLE = "html, body { box-sizing: border-box; display: flow-root; width: 100%; height: 100%; margin: 0; padding: 0; " +
+  "border: 0; overflow: hidden; }";
+
 /**
  * The page `bokeh serve` returns for a session: BokehJS, one element per root, and `embed_items` with the
- * session token (the browser then opens `<app>/ws` and pulls the document).
+ * session token (the browser then opens `<app>/ws` and pulls the document). With `embed`, the page is meant for an
+ * `<iframe>`: nothing but the roots, filling the frame (responsive roots, e.g. `sizing_mode: "stretch_both"`, take
+ * all of it), no margins and no scrollbars. Whether other sites may frame it is the server's headers' business.
  */
-export function sessionPage(opts: { title: string; token: string; rootIds: readonly string[]; staticPrefix: string }): string {
+export function sessionPage(opts: { title: string; token: string; rootIds: readonly string[]; staticPrefix: string; embed?: boolean }): string {
   const roots: Record<string, string> = {};
   const divs = opts.rootIds.map((id) => {
     const elementId = randomUUID();
@@ -30,7 +37,7 @@ export function sessionPage(opts: { title: string; token: string; rootIds: reado
 <head>
 <meta charset="utf-8">
 <title>${escapeHtml(opts.title)}</title>
-<style>html, body { box-sizing: border-box; display: flow-root; height: 100%; margin: 0; padding: 0; }</style>
+<style>${opts.embed ? EMBED_STYLE : PAGE_STYLE}</style>
 ${bundleUrls(opts.staticPrefix).map((u) => `<script src="${escapeHtml(u)}"></script>`).join("\n")}
 </head>
 <body>

@@ -3,13 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser } from "../helpers/browser.ts";
 import { projectRoot, startGateway } from "../helpers/start-gateway.ts";
+import { ColumnDataSource, Document as PlotDocument, figure, runWithDocument } from "../../shared/index.ts";
 
 /**
- * examples/big-timeseries.ts in real headless Chromium with the real BokehJS. The example serves 10M points; here
- * 2M (line) and 500k (scatter), chosen by query arguments, keep the run short on CI's 2 cores (data generation
- * in the worker and the browser's rendering are the slow parts, not the downsampling).
+ * examples/big-timeseries.ts in real headless Chromium with the real BokehJS: its 10M-point series as served, and a
+ * 500k-point scatter (chosen by a query argument instead of the example's 2M, to keep the run short on CI's 2
+ * cores: binning is per point). The worker makes the data once (typed arrays, ~1–3 s) and both tests share it.
+ * Then a published document (`POST /api/v1/docs`) whose column is over the downsampling threshold.
  */
-const LINE_POINTS = 2_000_000;
+const LINE_POINTS = 10_000_000;
 const SCATTER_POINTS = 500_000;
 
 /** The BokehJS API the tests reach into (window.Bokeh), typed as far as they use it. */
@@ -79,7 +81,7 @@ describe("downsampled large data in real headless Chromium with the real BokehJS
     return steps[Math.floor(steps.length / 2)];
   };
 
-  it("renders a 2M-point series with about 2 points per pixel; a zoom brings a finer view, still bounded by the width", async () => {
+  it("renders a 10M-point series with about 2 points per pixel; a zoom brings a finer view, still bounded by the width", async () => {
     const { page, traffic, problems } = await open();
     // The first view was made for an estimated width; BokehJS reports the real one after layout and gets a view
     // for it: about two points per pixel column (min and max), never more than 2 · width + 2.
@@ -124,7 +126,7 @@ describe("downsampled large data in real headless Chromium with the real BokehJS
     await page.close();
   }, 120_000);
 
-  it("aggregates a 500k-point scatter into counts per pixel; hover reports a bin's count; a zoom to a sparse region sends the points", async () => {
+  it("aggregates a 500k-point scatter into counts per pixel; hover reports a bin's count and range; a zoom to a sparse region sends the points", async () => {
     const { page, problems } = await open();
     const aggregate = () =>
       page.evaluate(() => {
@@ -177,7 +179,15 @@ describe("downsampled large data in real headless Chromium with the real BokehJS
         walk(document);
         return found.join(" | ");
       });
-    await expect.poll(tooltip, { timeout: 10_000 }).toBe(`count: ${spot.count}`);
+    // Its count, then the bin's x and y ranges (half-open, in data units), which hold the hovered point.
+    await expect.poll(tooltip, { timeout: 10_000 }).toMatch(new RegExp(`^count:\\s*${spot.count}\\s*x:`));
+    const ranges = /x:\s*\[(\S+), (\S+)\)\s*y:\s*\[(\S+), (\S+)\)$/.exec(await tooltip());
+    expect(ranges).not.toBeNull();
+    const [x0, x1, y0, y1] = ranges!.slice(1).map(Number);
+    // (Within a bin's width: the pointer's position is rounded to whole CSS pixels.)
+    expect(Math.abs((x0 + x1) / 2 - 2.05)).toBeLessThanOrEqual(1.5 * (x1 - x0));
+    expect(Math.abs((y0 + y1) / 2 - -3.95)).toBeLessThanOrEqual(1.5 * (y1 - y0));
+    expect(x1 - x0).toBeLessThan(0.1); // one screen pixel's worth of data
 
     // Zoom into the sparse edge of a cluster: the raw points come back and the image goes.
     await page.evaluate(() => {
@@ -193,6 +203,56 @@ describe("downsampled large data in real headless Chromium with the real BokehJS
     expect(points.x.length).toBeGreaterThan(0);
     expect(points.x.length).toBeLessThanOrEqual(5000);
     expect(points.x.every((x, k) => x >= 5 && x <= 6 && points.y[k] >= 2.5 && points.y[k] <= 3.5)).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+  it("serves a published document's 300k-point line downsampled to the viewer's width, and a finer view after a zoom", async () => {
+    const n = 300_000; // over the default --downsample-threshold (100,000 rows)
+    const doc = new PlotDocument();
+    runWithDocument(doc, () => {
+      const t = Float64Array.from({ length: n }, (_, i) => i);
+      const p = figure({ name: "lines", width: 900, height: 300 });
+      p.line({ x: "t", y: "v", source: new ColumnDataSource({ name: "series", data: { t, v: t.map((x) => Math.sin(x / 500) + (x % 7) / 10) } }) });
+      doc.add_root(p);
+    });
+    const res = await fetch(`${gw.url}/api/v1/docs?name=big&visibility=public`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(doc.to_json()),
+    });
+    expect(res.status).toBe(201);
+    const { publicUrl } = (await res.json()) as { publicUrl: string };
+    const page = await browser.newPage({ viewport: { width: 1200, height: 600 } });
+    const problems: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+    });
+    const traffic: Traffic = { bytes: 0, binaryFrames: 0 };
+    page.on("websocket", (ws) => ws.on("framereceived", ({ payload }) => {
+      traffic.bytes += typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
+      if (typeof payload !== "string") traffic.binaryFrames += 1;
+    }));
+    await page.goto(publicUrl);
+    // After layout BokehJS reports the frame's real width; this viewer alone then gets a view made for it.
+    await expect.poll(async () => {
+      const v = await page.evaluate(() => {
+        const d = (window as unknown as BokehWindow).Bokeh?.documents[0];
+        const plot = d?.get_model_by_name("lines");
+        return plot ? { n: d!.get_model_by_name("series")!.data.t.length as number, width: plot.inner_width as number } : null;
+      });
+      return v !== null && v.width > 0 && v.n > v.width && v.n <= 2 * v.width + 2;
+    }, { timeout: 30_000 }).toBe(true);
+    expect(traffic.bytes).toBeLessThan(0.1 * n * 16);
+    const before = await lineView(page);
+    const [start, end] = [before.start + 0.5 * (before.end - before.start), before.start + 0.52 * (before.end - before.start)];
+    const binaryBefore = traffic.binaryFrames;
+    await page.evaluate(([s, e]) => {
+      (window as unknown as BokehWindow).Bokeh.documents[0].get_model_by_name("lines")!.x_range.setv({ start: s, end: e });
+    }, [start, end]);
+    await expect.poll(async () => (await lineView(page)).t[1], { timeout: 15_000 }).toBeGreaterThanOrEqual(start);
+    const after = await lineView(page);
+    expect(after.t.length).toBeLessThanOrEqual(2 * after.width + 2);
+    expect(after.t.slice(1, -1).every((v) => v >= start && v <= end)).toBe(true);
+    expect(medianStep(after.t)).toBeLessThan(medianStep(before.t) / 10);
+    expect(traffic.binaryFrames).toBeGreaterThan(binaryBefore);
     expect(problems).toEqual([]);
     await page.close();
   }, 120_000);

@@ -32,6 +32,29 @@ describe("--start-redis (the old bokeh-server's managed Redis)", () => {
     expect(await redisAnswers(url)).toBe(false);
   });
 
+  it("keeps every acknowledged document and change across a restart of the whole server (its Redis too)", async () => {
+    const port = await freePort();
+    const args = ["--backend", "redis", "--redis-port", String(port)];
+    const first = await startGateway(args);
+    const post = (gw: typeof first, path: string, body: unknown) =>
+      fetch(`${gw.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const created = await post(first, "/api/v1/docs?name=durable-in-redis", fixture);
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const rename = { events: [{ kind: "ModelChanged", model: { id: fixture.roots[0].id }, attr: "name", new: "acked-before-restart" }] };
+    expect((await post(first, `/api/v1/docs/${id}/events`, rename)).status).toBe(200);
+    await first.closeKeepingData();
+    expect(await redisAnswers(`redis://127.0.0.1:${port}`)).toBe(false); // plothost stopped its Redis
+    const second = await startGateway(args, {}, first.dataDir);
+    try {
+      const res = await fetch(`${second.url}/api/v1/docs/${id}`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain("acked-before-restart");
+    } finally {
+      await second.close();
+    }
+  });
+
   it("refuses to start with --no-start-redis and nothing on the port, saying what to do", async () => {
     const port = await freePort();
     await expect(startGateway(["--backend", "redis", "--redis-port", String(port), "--no-start-redis"])).rejects.toThrow(/Redis does not answer .* --no-start-redis/);

@@ -115,4 +115,48 @@ describe("published documents in multi-user mode", () => {
     expect(code).toContain(`${gw.url}/static/js/bokeh.min.js`);
     expect((await call(null, "GET", `/doc/${await publish(ana)}/autoload.js?bokeh-autoload-element=el&public=true`)).status).toBe(404);
   });
+
+  it("deleting an account deletes its documents and share links, and disconnects their viewers", async () => {
+    const dora = await register("Dora");
+    const pub = await publish(dora, "&visibility=public");
+    const priv = await publish(dora);
+    const linkRes = await call(dora, "POST", `/api/v1/docs/${priv}/links`, { mode: "view" });
+    expect(linkRes.status).toBe(201);
+    const linkUrl = ((await linkRes.json()) as { url: string }).url;
+    const others = await publish(ana, "&visibility=public");
+    const watch = async (pagePath: string, wsPath: string) => {
+      const page = await call(null, "GET", pagePath);
+      expect(page.status).toBe(200);
+      const client = await BokehTestClient.connect(`ws://127.0.0.1:${gw.port}${wsPath}`, tokenFromPage(await page.text()));
+      expect((await client.next()).header.msgtype).toBe("ACK");
+      return client;
+    };
+    const linkPath = new URL(linkUrl).pathname;
+    const publicViewer = await watch(`/doc/${pub}?public=true`, `/doc/${pub}/ws`);
+    const linkViewer = await watch(linkPath, `${linkPath}/ws`);
+    const othersViewer = await watch(`/doc/${others}?public=true`, `/doc/${others}/ws`);
+
+    type Summary = { username: string; docs: number };
+    const summary = async () => ((await (await call(admin, "GET", "/api/v1/admin/user-summaries?q=dora")).json()) as { users: Summary[] }).users;
+    expect(await summary()).toEqual([expect.objectContaining({ username: "Dora", docs: 2 })]);
+    expect((await call(admin, "DELETE", "/api/v1/admin/users/dora")).status).toBe(204);
+
+    for (const id of [pub, priv]) expect((await call(admin, "GET", `/api/v1/docs/${id}`)).status).toBe(404);
+    expect((await publicViewer.closed).code).toBe(1008);
+    expect((await linkViewer.closed).code).toBe(1008);
+    expect((await call(null, "GET", `/doc/${pub}?public=true`)).status).toBe(404);
+    expect((await call(null, "GET", linkPath)).status).toBe(404);
+    expect(await gw.auth.db.shareLink.count({ where: { docId: priv } })).toBe(0);
+    const listed = (await (await call(admin, "GET", "/api/v1/admin/docs")).json()) as { documents: Array<{ owner: string }> };
+    expect(listed.documents.filter((d) => d.owner === "Dora")).toEqual([]);
+    expect(await summary()).toEqual([]);
+    // Other users' documents and viewers are untouched; a new account of the same name inherits nothing.
+    expect((await call(ana, "GET", `/api/v1/docs/${others}`)).status).toBe(200);
+    const ping = pullDocReq();
+    othersViewer.send(ping);
+    expect((await othersViewer.reply(ping.header.msgid)).header.msgtype).toBe("PULL-DOC-REPLY");
+    await othersViewer.close();
+    const again = await register("dora");
+    expect(((await (await call(again, "GET", "/api/v1/docs")).json()) as { documents: unknown[] }).documents).toEqual([]);
+  });
 });

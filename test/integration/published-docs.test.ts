@@ -73,6 +73,29 @@ describe("published documents (single-user mode, file backend)", () => {
     expect((await fetch(`${gw.url}/doc/${doc.id}/p999999`)).status).toBe(404);
   });
 
+  it("?embed=1 pages may be framed by other sites; normal pages only by plothost's own", async () => {
+    const doc = await publish(gw, fixture, "name=embed&visibility=public");
+    const root = fixture.roots[0].id;
+    const linkRes = await fetch(`${gw.url}/api/v1/docs/${doc.id}/links`, json({ mode: "view" }));
+    const link = ((await linkRes.json()) as { url: string }).url;
+    for (const url of [`${gw.url}/doc/${doc.id}`, `${gw.url}/doc/${doc.id}/${root}`, `${gw.url}/doc/${doc.id}?public=true`, link]) {
+      const normal = await fetch(url);
+      expect(normal.status).toBe(200);
+      expect(normal.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+      expect(normal.headers.get("content-security-policy")).toBe("frame-ancestors 'self'");
+      expect(await normal.text()).not.toContain("overflow: hidden");
+      const embedded = await fetch(`${url}${url.includes("?") ? "&" : "?"}embed=1`);
+      expect(embedded.status).toBe(200);
+      expect(embedded.headers.get("x-frame-options")).toBeNull();
+      expect(embedded.headers.get("content-security-policy")).toBeNull();
+      const page = await embedded.text();
+      expect(page).toContain("overflow: hidden");
+      expect(page).toContain(`data-root-id="${root}"`);
+    }
+    const priv = await publish(gw, fixture, "name=embed-private");
+    expect((await fetch(`${gw.url}/doc/${priv.id}?public=true&embed=1`)).status).toBe(404);
+  });
+
   it("streams from the API to every connected viewer, persisted first", async () => {
     const doc = await publish(gw, fixture, "name=live&visibility=public");
     const a = await viewer(gw, `/doc/${doc.id}`);
@@ -90,6 +113,31 @@ describe("published documents (single-user mode, file backend)", () => {
     expect((await bad.json()).error.message).toMatch(/missing: y, label/);
     await a.client.close();
     await b.client.close();
+  });
+
+  it("applies Bokeh events and column patches from the API, with If-Match version checks", async () => {
+    const doc = await publish(gw, fixture, "name=events&visibility=public");
+    const v = await viewer(gw, `/doc/${doc.id}?public=true`);
+    const events = await fetch(`${gw.url}/api/v1/docs/${doc.id}/events`, json({ events: [{ kind: "ModelChanged", model: { id: SOURCE }, attr: "name", new: "via-events" }] }));
+    expect(events.status).toBe(200);
+    expect(await events.json()).toEqual({ id: doc.id, version: 2 });
+    expect(events.headers.get("etag")).toBe('"v2"');
+    await v.client.next((m) => m.header.msgtype === "PATCH-DOC" && JSON.stringify(m.content).includes("via-events"));
+
+    const patched = await fetch(`${gw.url}/api/v1/docs/${doc.id}/patch`, { ...json({ source: "via-events", patches: { label: [[0, "first!"]] } }), headers: { "content-type": "application/json", "if-match": '"v2"' } });
+    expect(patched.status).toBe(200);
+    await v.client.next((m) => m.header.msgtype === "PATCH-DOC" && (m.content as Events).events.some((e) => e.kind === "ColumnsPatched" && e.model?.id === SOURCE));
+    const stale = await fetch(`${gw.url}/api/v1/docs/${doc.id}/events`, { ...json({ events: [{ kind: "ModelChanged", model: { id: SOURCE }, attr: "name", new: "stale" }] }), headers: { "content-type": "application/json", "if-match": '"v2"' } });
+    expect(stale.status).toBe(409);
+    expect((await stale.json()).error.code).toBe("conflict");
+    const stored = Document.from_json(await (await fetch(`${gw.url}/api/v1/docs/${doc.id}`)).json());
+    const label = stored.get_model_by_id(SOURCE)!.get<Map<string, unknown[]>>("data").get("label")!;
+    expect(label[0]).toBe("first!");
+    expect(stored.get_model_by_id(SOURCE)!.get("name")).toBe("via-events");
+    const meta = await (await fetch(`${gw.url}/api/v1/docs/${doc.id}/meta`)).json();
+    expect(meta).toMatchObject({ id: doc.id, name: "events", version: 3, visibility: "public", publicUrl: `${doc.url}?public=true` });
+    expect((await fetch(`${gw.url}/api/v1/docs/${doc.id}/events`, json({ nope: 1 }))).status).toBe(400);
+    await v.client.close();
   });
 
   it("a viewer's widget change is stored and reaches other viewers; a public viewer is read-only", async () => {

@@ -41,6 +41,7 @@ describe("share links", () => {
   it("opens a private document: view links are read-only, interact links may change it", async () => {
     const view = await link({ mode: "view" });
     const interact = await link({ mode: "interact", expiresIn: 3600 });
+    const unused = await link({ mode: "view" });
     expect(view.url).toMatch(/\/s\/phs_[A-Za-z0-9_-]{40,}$/);
     expect(interact.expiresAt).not.toBeNull();
     const viewer = await open(view.url);
@@ -48,6 +49,10 @@ describe("share links", () => {
     const refused = rename("from-view-link");
     viewer.send(refused);
     expect((await viewer.reply(refused.header.msgid)).header.msgtype).toBe("ERROR");
+    // ...except the layout events BokehJS sends on its own, which are acknowledged and neither stored nor shared.
+    const layout = patchDocFromClient({ events: [{ kind: "ModelChanged", model: { id: fixture.roots[0].id }, attr: "inner_width", new: 321 }] });
+    viewer.send(layout);
+    expect((await viewer.reply(layout.header.msgid)).header.msgtype).toBe("OK");
     const accepted = rename("from-interact-link");
     editor.send(accepted);
     expect((await editor.reply(accepted.header.msgid)).header.msgtype).toBe("OK");
@@ -56,6 +61,12 @@ describe("share links", () => {
     await editor.close();
     const listed = (await (await fetch(`${gw.url}/api/v1/docs/${docId}/links`)).json()) as { links: Array<{ id: number; lastUsedAt: string | null }> };
     expect(listed.links.find((l) => l.id === view.id)?.lastUsedAt).not.toBeNull();
+    expect(listed.links.find((l) => l.id === unused.id)?.lastUsedAt).toBeNull();
+    const stored = await (await fetch(`${gw.url}/api/v1/docs/${docId}`)).text();
+    expect(stored).toContain("from-interact-link");
+    expect(stored).not.toContain("from-view-link");
+    const rootAttrs = (JSON.parse(stored) as { roots: Array<{ id: string; attributes: Record<string, unknown> }> }).roots[0].attributes;
+    expect(rootAttrs.inner_width).toBeUndefined();
     const secret = view.url.split("/s/")[1];
     expect(JSON.stringify(listed)).not.toContain(secret); // secrets are shown once, never listed (only a prefix)
     expect(JSON.stringify(listed)).toContain(secret.slice(0, 10));

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Request, Router } from "express";
 import type { GatewayConfig } from "../../../shared/config/index.ts";
+import { PlothostError } from "../../../shared/errors/catalogue.ts";
 import type { Logger } from "../../../shared/logging/create-logger.ts";
 import { createStore } from "../../../shared/storage/create-store.ts";
 import type { DocumentStore } from "../../../shared/storage/index.ts";
@@ -20,6 +21,16 @@ export interface Docs {
   /** `/s/<secret>` share-link pages. */
   readonly linkPages: Router;
   readonly sockets: DocSockets;
+  /**
+   * Deletes every document `owner` owns, with their share links; their viewers are disconnected (WebSocket close
+   * 1008), in every gateway process on the same store. For an account being deleted. Returns how many went.
+   */
+  deleteOwnedBy(owner: string): Promise<number>;
+  /**
+   * Deletes one document with its share links (as its owner's `DELETE /api/v1/docs/:id` does); its viewers are
+   * disconnected. For the admin console. `origin` says who deleted it in the store's change events.
+   */
+  deleteDocument(id: string, origin: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,11 +47,13 @@ export async function createDocs(config: GatewayConfig, logger: Logger, auth: Do
         : { backend: "file", directory: path.join(config.dataDir, "docs"), limits, report },
   );
   log.info({ backend: config.backend }, "document store open");
-  const live = new LiveDocuments(store, { logger: log, idleUnloadMs: 30_000, binaryThresholdBytes: 64 });
+  const live = new LiveDocuments(store, {
+    logger: log, idleUnloadMs: 30_000, binaryThresholdBytes: 64, downsampleThresholdRows: config.downsampleThresholdRows,
+  });
   const secretKey = config.signSessions ? config.secretKey : null;
   const links = new ShareLinks(db);
   const sockets = new DocSockets({ live, auth, logger: log, secretKey, maxMessageBytes: config.maxMessageBytes, keepAliveMs: config.keepAliveMs,
-    allowWebsocketOrigins: config.allowWebsocketOrigins, links,
+    allowWebsocketOrigins: config.allowWebsocketOrigins, links, processTag: config.numProcs > 1 ? String(process.pid) : undefined,
   });
   const pageDeps = { store, auth, tokenExpirationS: config.sessionTokenExpirationS, secretKey };
   return {
@@ -53,8 +66,24 @@ export async function createDocs(config: GatewayConfig, logger: Logger, auth: Do
     pages: docPages(pageDeps),
     linkPages: shareLinkPages({ ...pageDeps, links }),
     sockets,
+    deleteOwnedBy: async (owner) => {
+      const owned = await store.list({ owner });
+      for (const meta of owned) {
+        // A document deleted meanwhile (by its owner, an admin) is already gone: that is fine.
+        await store.delete(meta.id, { origin: "account-deletion" }).catch((err: unknown) => {
+          if (!(err instanceof PlothostError && err.status === 404)) throw err;
+        });
+        await links.removeAll(meta.id);
+      }
+      if (owned.length > 0) log.info({ owner, documents: owned.length }, "deleted the documents of a deleted account");
+      return owned.length;
+    },
+    deleteDocument: async (id, origin) => {
+      await store.delete(id, { origin });
+      await links.removeAll(id);
+    },
     close: async () => {
-      sockets.close();
+      await sockets.close();
       await live.close();
       await store.close();
     },

@@ -17,10 +17,26 @@ export interface DocPagesDeps {
 export const isPublicView = (query: URLSearchParams | Request["query"]): boolean =>
   (query instanceof URLSearchParams ? query.get("public") : query.public) === "true";
 
+/** `?embed=1` asks for the page meant for an `<iframe>` (see `sessionPage`). */
+export const isEmbed = (query: Request["query"]): boolean => query.embed === "1" || query.embed === "true";
+
 /**
- * The pages of published documents: `/doc/<id>` (all roots), `/doc/<id>/<rootid>` (one root), and
- * `/doc/<id>/autoload.js` for embedding in other sites. A document the visitor may not see is a 404, the same as
- * a missing id. The browser then opens `/doc/<id>[/<rootid>]/ws`, handled by the doc sockets.
+ * Who may put a page in a frame. A normal document page may be framed only by plothost's own pages
+ * (`X-Frame-Options: SAMEORIGIN`, `frame-ancestors 'self'`), so another site cannot overlay an interactive document
+ * and steer a logged-in viewer's clicks; an `?embed=1` page exists to be framed by other sites and sends neither
+ * header. What an embed shows is still decided by who the viewer is: a cross-site frame carries no login cookie
+ * (SameSite=Lax), so it gets the public view.
+ */
+function setFramePolicy(res: Response, embed: boolean): void {
+  if (embed) return;
+  res.setHeader("x-frame-options", "SAMEORIGIN").setHeader("content-security-policy", "frame-ancestors 'self'");
+}
+
+/**
+ * The pages of published documents: `/doc/<id>` (all roots), `/doc/<id>/<rootid>` (one root), either with
+ * `?embed=1` for an `<iframe>` in another site, and `/doc/<id>/autoload.js` for embedding with a script tag. A
+ * document the visitor may not see is a 404, the same as a missing id. The browser then opens
+ * `/doc/<id>[/<rootid>]/ws`, handled by the doc sockets.
  */
 export function docPages(deps: DocPagesDeps): Router {
   const router = express.Router();
@@ -67,8 +83,10 @@ export function docPages(deps: DocPagesDeps): Router {
     const all = rootIdsOf(stored.doc.roots);
     const root = req.params.root === undefined ? null : String(req.params.root);
     if (root !== null && !all.includes(root)) throw new PlothostError("not_found", `this document has no root ${root}`);
+    const embed = isEmbed(req.query);
     res.type("html").setHeader("cache-control", "no-store");
-    res.send(sessionPage({ title: stored.meta.title, token: token(), rootIds: root ? [root] : all, staticPrefix: `${mount(req)}/static` }));
+    setFramePolicy(res, embed);
+    res.send(sessionPage({ title: stored.meta.title, token: token(), rootIds: root ? [root] : all, staticPrefix: `${mount(req)}/static`, embed }));
   });
   return router;
 }
@@ -84,10 +102,12 @@ export function shareLinkPages(deps: DocPagesDeps & { links: ShareLinks }): Rout
     const signed = deps.secretKey !== null;
     const id = generateSessionId({ secretKey: deps.secretKey ?? undefined, signed });
     const token = generateToken(id, { expiration: deps.tokenExpirationS, secretKey: deps.secretKey ?? undefined, signed });
+    const embed = isEmbed(req.query);
     res.type("html").setHeader("cache-control", "no-store").setHeader("referrer-policy", "no-referrer");
+    setFramePolicy(res, embed);
     res.send(sessionPage({
       title: stored.meta.title, token, rootIds: stored.doc.roots.map((r) => String((r as { id?: unknown }).id)),
-      staticPrefix: `${req.baseUrl.replace(/\/s$/, "")}/static`,
+      staticPrefix: `${req.baseUrl.replace(/\/s$/, "")}/static`, embed,
     }));
   });
   return router;

@@ -33,8 +33,12 @@ export class DocSockets {
   constructor(private readonly deps: {
     live: LiveDocuments; auth: DocsAuth; logger: Logger; secretKey: string | null; maxMessageBytes: number; keepAliveMs: number;
     allowWebsocketOrigins: readonly string[]; links: ShareLinks;
+    /** Sent as `x-plothost-process` on handshakes (with `--num-procs N`: which gateway process a viewer is on). */
+    processTag?: string;
   }) {
     this.wss.options.maxPayload = deps.maxMessageBytes;
+    const tag = deps.processTag;
+    if (tag) this.wss.on("headers", (headers) => void headers.push(`x-plothost-process: ${tag}`));
   }
 
   /** Handles the upgrade if the path is a document socket; returns false otherwise. */
@@ -58,7 +62,20 @@ export class DocSockets {
     for (const ws of this.byLink.get(linkId) ?? []) ws.close(1008, "this share link was revoked");
   }
 
-  close(): void {
+  /**
+   * Closes every viewer's WebSocket with 1001 (going away: BokehJS and scripts reconnect, to another gateway when
+   * there is one), waiting at most `graceMs` for the closing handshakes before cutting what is left.
+   */
+  async close(graceMs = 1000): Promise<void> {
+    const open = [...this.wss.clients];
+    const closed = open.map((ws) => new Promise<void>((resolve) => {
+      if (ws.readyState === ws.CLOSED) return resolve();
+      ws.once("close", () => resolve());
+      ws.close(1001, "server shutting down");
+    }));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(closed), new Promise((resolve) => { timer = setTimeout(resolve, graceMs); })]);
+    clearTimeout(timer);
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
   }

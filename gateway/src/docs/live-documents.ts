@@ -30,7 +30,14 @@ export class LiveDocuments {
   /** Identifies this process's writes in store notifications. */
   readonly origin = `gw:${randomUUID()}`;
 
-  constructor(private readonly store: DocumentStore, private readonly opts: { logger: Logger; idleUnloadMs: number; binaryThresholdBytes: number }) {}
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly opts: {
+      logger: Logger; idleUnloadMs: number; binaryThresholdBytes: number;
+      /** Data sources with at least this many rows are downsampled per viewer (0 or unset: never). */
+      downsampleThresholdRows?: number;
+    },
+  ) {}
 
   /** The live session of a document, loading it (and subscribing to its changes) if needed. */
   async session(docId: string): Promise<PublishedSession> {
@@ -87,6 +94,7 @@ export class LiveDocuments {
     try {
       session = await PublishedSession.open(this.store, docId, this.origin, {
         binaryThresholdBytes: this.opts.binaryThresholdBytes,
+        downsampleThresholdRows: this.opts.downsampleThresholdRows,
         onCallbackError: (err, where) => log.error({ err, where }, "error in document callback"),
       });
     } catch (err) {

@@ -169,7 +169,7 @@ describe("DownsampledSource following a line plot", () => {
 });
 
 describe("DownsampledSource following a scatter plot", () => {
-  it("shows an aggregate image of counts per pixel under the scatter, with a hover tool that reports the count", async () => {
+  it("shows an aggregate image of counts per pixel under the scatter, with a hover tool that reports the bin's count and range", async () => {
     const { source, plot } = await build("scatter", {}, 700);
     expect(rangeOf(plot, "x_range").type).toBe("Range1d");
     expect(rangeOf(plot, "y_range").type).toBe("Range1d");
@@ -186,7 +186,23 @@ describe("DownsampledSource following a scatter plot", () => {
     expect(Array.from(counts).reduce((a, b) => a + b, 0)).toBe(N); // every point is inside the padded default view
     const hover = (plot.toolbar.get<Model[]>("tools")).find((t) => t.type === "HoverTool")!;
     expect(hover.get("renderers")).toEqual([aggregate]);
-    expect(hover.get("tooltips")).toEqual([["count", "@image"]]);
+    expect(hover.get("tooltips")).toEqual([["count", "@image"], ["x", "$x{custom}"], ["y", "$y{custom}"]]);
+    // The bin's range: the formatters' code, run as BokehJS runs a CustomJSHover (args by name, then value,
+    // format, special_vars), on the image's columns as the browser has them, for bin (i = 3, j = 2).
+    const formatters = hover.get<Record<string, Model>>("formatters");
+    const bin = (axis: "$x" | "$y"): string => {
+      const f = formatters[axis];
+      expect(f.type).toBe("CustomJSHover");
+      const args = f.get<Record<string, unknown>>("args");
+      expect(args.source).toBe(aggregate.get("data_source"));
+      const browserData = { ...Object.fromEntries(data), image: [{ shape: image.shape }] };
+      const run = new Function("source", "value", "format", "special_vars", f.get<string>("code")) as (...a: unknown[]) => string;
+      return run({ data: browserData }, 0, undefined, { image_index: { index: 0, i: 3, j: 2, flat_index: 2 * (700 - 60) + 3 } });
+    };
+    const [x0, dw, y0, dh] = ["x", "dw", "y", "dh"].map((c) => (data.get(c) as Float64Array)[0]);
+    const edge = (v: number): number => Number(v.toPrecision(6));
+    expect(bin("$x")).toBe(`[${edge(x0 + (3 * dw) / (700 - 60))}, ${edge(x0 + (4 * dw) / (700 - 60))})`);
+    expect(bin("$y")).toBe(`[${edge(y0 + (2 * dh) / (500 - 60))}, ${edge(y0 + (3 * dh) / (500 - 60))})`);
   });
 
   it("switches to the raw points when a zoom leaves at most max_points visible, and back", async () => {
