@@ -11,7 +11,7 @@ export interface UserRow {
   readonly disabled: boolean;
   readonly createdAt: string;
   readonly lastLoginAt: string | null;
-  /** Apps the user owns (0 until apps have owners). */
+  /** Deployed apps the user owns. */
   readonly apps: number;
   /** Published documents the user owns. */
   readonly docs: number;
@@ -31,10 +31,20 @@ export interface UserPage {
 /**
  * An app's state as an admin reads it: `running`, `idle` (no worker; started on the next visit), `starting`,
  * `stopping`, `restarting` (an admin asked for it), `crashed` (its worker exited: waiting to be restarted, or
- * down for good after too many crashes), `stopped` (the server is shutting down), or `deploying` (a new version
- * is being installed).
+ * down for good after too many crashes), `stopped` (the server is shutting down), `deploying` (a deploy or
+ * rollback job is queued or running), `deleting` (its owner deleted it; a job removes it), or `not_deployed` (a
+ * deployed app none of whose versions deployed successfully yet).
  */
-export type AppState = "running" | "idle" | "starting" | "stopping" | "restarting" | "crashed" | "stopped" | "deploying";
+export type AppState =
+  | "running" | "idle" | "starting" | "stopping" | "restarting" | "crashed" | "stopped" | "deploying" | "deleting" | "not_deployed";
+
+/** One stored version of a deployed app, for choosing what to roll back to. */
+export interface AppVersionRow {
+  readonly version: number;
+  /** `stored` (uploaded, never deployed), `ready` (deployed once successfully) or `failed` (its deploy failed). */
+  readonly status: "stored" | "ready" | "failed";
+  readonly createdAt: string;
+}
 
 /** One worker process of an app. */
 export interface WorkerRow {
@@ -48,18 +58,29 @@ export interface WorkerRow {
   readonly sessions: number;
 }
 
-/** One app in the Apps table. */
+/**
+ * One app in the Apps table: a command-line app (`local`: given to `plothost serve`, named `demo`, no owner or
+ * versions) or a deployed one (`deployed`: named `<owner>/<app>`, with versions to roll back to).
+ */
 export interface AppRow {
+  readonly kind: "local" | "deployed";
+  /** What the console's API takes in its paths: `demo`, or `alice/sales` for a deployed app. */
   readonly name: string;
   readonly url: string;
   readonly owner: string | null;
+  /** The version serving new sessions (deployed apps), else null. */
   readonly version: string | null;
+  /** A deployed app's stored versions, oldest first (empty for command-line apps). */
+  readonly versions: readonly AppVersionRow[];
   readonly state: AppState;
   readonly workers: readonly WorkerRow[];
   readonly sessions: number;
-  /** Crashes and admin restarts since the gateway started (idle stops are not counted). */
+  /**
+   * Crashes and admin restarts since the gateway started (idle stops are not counted); for a deployed app, the
+   * crashes of its current version's workers plus admin restarts.
+   */
   readonly restarts: number;
-  /** The worker's last output lines, oldest first (empty when the supervisor keeps none). */
+  /** The workers' last output lines and the supervisor's notes about them, oldest first. */
   readonly logTail: readonly string[];
 }
 
@@ -138,4 +159,14 @@ export interface OverviewCounts {
   readonly apps: number;
   readonly docs: number;
   readonly metrics: MetricsSample;
+}
+
+/**
+ * The sandbox the gateway runs tenant workers in (`GET /api/v1/admin/sandbox`): its kind (`bwrap`, or `plain`,
+ * which isolates nothing), the layers it set up, and what it could not set up.
+ */
+export interface SandboxStatus {
+  readonly kind: string;
+  readonly layers: readonly string[];
+  readonly warnings: readonly string[];
 }

@@ -18,12 +18,15 @@ function onClick(b: HTMLElement): void {
     case "set-role": return setRole(d.user!, d.role!);
     case "set-disabled": return setDisabled(d.user!, d.disabled === "true");
     case "revoke-tokens": return revokeTokens(d.user!, d.tokens ?? "0");
-    case "delete-user": return void deleteUser(d.user!, d.tokens ?? "0", d.apps ?? "0").catch(fail);
-    case "restart-app":
-      return void api<{ state: string }>("POST", `/api/v1/admin/workers/${seg(d.app!)}/restart`).then((row) => {
-        showLive(`app-${d.app}-state`, row.state);
-        toast(`Restarting ${d.app}…`);
-      }, fail);
+    case "delete-user": return void deleteUser(d.user!, d.tokens ?? "0").catch(fail);
+    case "app-action": {
+      const run = () => appAction(d.app!, d.act!);
+      if (d.act !== "stop") return void run().catch(fail);
+      return ask({
+        title: `Stop ${d.app}?`, ok: "Stop", danger: true, onOk: run,
+        body: `<p>Its workers stop gracefully and their sessions end. The app stays idle until its next visit or until you start it.</p>`,
+      });
+    }
     case "end-session":
       return ask({
         title: "End this session?", ok: "End session", danger: true,
@@ -46,9 +49,31 @@ function onClick(b: HTMLElement): void {
   }
 }
 
+/** `POST /api/v1/admin/workers/<app>/<act>` (a deployed app's name is `owner/app`: two path segments). */
+async function appAction(app: string, act: string): Promise<void> {
+  const row = await api<{ state: string }>("POST", `/api/v1/admin/workers/${appPath(app)}/${act}`);
+  showLive(`app-${app}-state`, row.state);
+  toast(`${act === "start" ? "Starting" : act === "stop" ? "Stopped" : "Restarting"} ${app}${act === "stop" ? "." : "…"}`);
+}
+
+const appPath = (app: string) => app.split("/").map(seg).join("/");
+
 function onSubmit(form: HTMLFormElement): void {
   const d = form.dataset;
   if (d.action === "create-user") return void createUser(form);
+  if (d.action === "rollback-app") {
+    const version = Number(new FormData(form).get("version"));
+    return ask({
+      title: `Roll ${d.app} back to version ${version}?`, ok: "Roll back",
+      body: `<p>A deploy job starts version ${version}${d.current ? ` (now v${esc(d.current)})` : ""}. New sessions go to it once its worker is up;
+open sessions stay on the version they use until they end.</p>`,
+      onOk: async () => {
+        const r = await api<{ app: { state: string }; deploy: { id: string } }>("POST", `/api/v1/admin/workers/${appPath(d.app!)}/rollback`, { version });
+        showLive(`app-${d.app}-state`, r.app.state);
+        toast(`Rolling ${d.app} back to version ${version} (deploy ${r.deploy.id})…`);
+      },
+    });
+  }
   if (d.action === "set-visibility") {
     const visibility = String(new FormData(form).get("visibility"));
     const run = async () => {

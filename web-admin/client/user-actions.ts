@@ -84,22 +84,30 @@ export function revokeTokens(user: string, count: string): void {
   });
 }
 
-export async function deleteUser(user: string, tokens: string, apps: string): Promise<void> {
-  const { documents } = await api<{ documents: Array<{ id: string; name: string }> }>("GET", `/api/v1/admin/docs?owner=${seg(user)}`);
+export async function deleteUser(user: string, tokens: string): Promise<void> {
+  const [{ documents }, { apps: allApps }] = await Promise.all([
+    api<{ documents: Array<{ id: string; name: string }> }>("GET", `/api/v1/admin/docs?owner=${seg(user)}`),
+    api<{ apps: Array<{ owner: string; name: string; versions: number }> }>("GET", "/api/v1/admin/apps"),
+  ]);
+  const apps = allApps.filter((a) => a.owner.toLowerCase() === user.toLowerCase());
   const docList = documents.length === 0 ? "<li>no published documents</li>"
-    : documents.map((d) => `<li>document <strong>${esc(d.name)}</strong> (<code>${esc(d.id)}</code>)</li>`).join("");
+    : documents.map((d) => `<li>document <strong>${esc(d.name)}</strong> (<code>${esc(d.id)}</code>) and its share links</li>`).join("");
+  const appList = apps.length === 0 ? "<li>no deployed apps</li>"
+    : apps.map((a) => `<li>app <strong>${esc(a.name)}</strong> (<code>/${esc(a.owner)}/${esc(a.name)}</code>) with its ${a.versions} version(s) and files</li>`).join("");
+  const cut = [documents.length > 0 ? "viewing these documents" : "", apps.length > 0 ? "using these apps" : ""].filter(Boolean).join(" or ");
   ask({
     title: `Delete ${user}?`, ok: `Delete ${user}`, danger: true,
     body: `<p>This cannot be undone. It deletes:</p>
-<ul><li>the account <strong>${esc(user)}</strong></li><li>its ${esc(tokens)} active API token(s) and login session(s)</li>${docList}</ul>
-${Number(apps) > 0 ? `<p>It owns ${esc(apps)} app(s): transfer or delete them first.</p>` : ""}
+<ul><li>the account <strong>${esc(user)}</strong></li><li>its ${esc(tokens)} active API token(s) and login session(s)</li>${docList}${appList}</ul>
+${cut ? `<p>Anyone ${cut} is disconnected at once; the apps' workers stop.</p>` : ""}
 <p><label for="confirm-name">Type <strong>${esc(user)}</strong> to confirm</label>
 <input type="text" id="confirm-name" name="confirm" autocomplete="off" required></p>`,
     onOk: async (data) => {
       if (String(data.get("confirm") ?? "") !== user) throw new Error(`Type ${user} exactly to confirm.`);
+      // The server deletes the account's documents (with their share links) and deployed apps with it.
       await api("DELETE", `/api/v1/admin/users/${seg(user)}`);
-      for (const d of documents) await api("DELETE", `/api/v1/admin/docs/${seg(d.id)}`);
-      reloadWith(`Deleted ${user}${documents.length > 0 ? ` and ${documents.length} document(s)` : ""}.`);
+      const what = [documents.length > 0 ? `${documents.length} document(s)` : "", apps.length > 0 ? `${apps.length} app(s)` : ""].filter(Boolean);
+      reloadWith(`Deleted ${user}${what.length > 0 ? ` and ${what.join(" and ")}` : ""}.`);
     },
   });
 }

@@ -1,3 +1,4 @@
+import type { SandboxStatus } from "../view-types.ts";
 import { esc } from "./html.ts";
 
 /** The console's sections, in navigation order: path below `/admin` and label. */
@@ -24,6 +25,28 @@ export interface PageFrame {
   readonly loggedIn: boolean;
   /** Cache-busting version of the console's script and stylesheet. */
   readonly assetsVersion: string;
+  /** The sandbox tenants run in: a warning banner tops every page when it does not isolate them fully. */
+  readonly sandbox: SandboxStatus;
+}
+
+/**
+ * The warning every page carries while tenants are not isolated: the `plain` sandbox (apps share the host's
+ * files, network and processes), or a sandbox missing some of its layers (its warnings say which). Empty when
+ * the sandbox has everything.
+ */
+export function sandboxBanner(s: SandboxStatus): string {
+  const plain = s.kind === "plain";
+  if (!plain && s.warnings.length === 0) return "";
+  const title = plain ? "Tenants are NOT isolated" : "The sandbox is missing layers";
+  const lead = plain
+    ? `Apps run in the <code>plain</code> sandbox: every tenant's code shares this host's files, network and processes. Install
+bubblewrap (<code>apt-get install bubblewrap</code>) and start plothost with <code>--sandbox auto</code> before letting others deploy.`
+    : `Apps run in the <code>${esc(s.kind)}</code> sandbox, but some of its layers could not be set up on this host:`;
+  const items = s.warnings.map((w) => `<li>${esc(w)}</li>`).join("");
+  return `<section class="sandbox-warning" aria-labelledby="sandbox-warning-title" data-sandbox="${esc(s.kind)}">
+<h2 id="sandbox-warning-title">⚠ ${esc(title)}</h2>
+<p>${lead}</p>${items ? `<ul>${items}</ul>` : ""}
+</section>`;
 }
 
 /**
@@ -56,6 +79,7 @@ ${page.head ?? ""}
 <p class="me">${esc(f.username)}${f.loggedIn ? ` · <a href="${esc(`${f.base}/logout`)}">Log out</a>` : ""} · <a href="${esc(`${f.base}/`)}">Site</a></p>
 </header>
 <main id="main" tabindex="-1"${page.refreshMs ? ` data-refresh="${page.refreshMs}"` : ""}>
+${sandboxBanner(f.sandbox)}
 <h1>${esc(page.title)}</h1>
 ${page.body}
 </main>

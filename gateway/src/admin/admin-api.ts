@@ -1,5 +1,6 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import { accountsErrors, originOf, parseBodies } from "../auth/http-helpers.ts";
+import { PlothostError } from "../../../shared/errors/catalogue.ts";
 import { requireScope } from "../auth/principal.ts";
 import type { ConsoleService } from "./console-service.ts";
 
@@ -61,12 +62,27 @@ export function adminApi(deps: { service: ConsoleService; csrfCheck: RequestHand
     res.status(204).end();
   });
 
-  r.get("/workers", (_req, res) => {
-    res.json({ apps: service.apps() });
+  r.get("/workers", async (_req, res) => {
+    res.json({ apps: await service.apps() });
   });
 
-  r.post("/workers/:app/restart", async (req, res) => {
-    res.status(202).json(await service.restartApp(String(req.params.app), originOf(req)));
+  // Command-line apps are `/workers/demo/...`; deployed apps `/workers/alice/sales/...`.
+  const appName = (req: Request) => (req.params.owner ? `${String(req.params.owner)}/${String(req.params.app)}` : String(req.params.app));
+  for (const action of ["start", "stop", "restart"] as const) {
+    r.post([`/workers/:app/${action}`, `/workers/:owner/:app/${action}`], async (req, res) => {
+      res.status(202).json(await service.appAction(appName(req), action, originOf(req)));
+    });
+  }
+
+  r.post("/workers/:owner/:app/rollback", async (req, res) => {
+    res.status(202).json(await service.rollbackApp(appName(req), body(req).version, originOf(req)));
+  });
+
+  r.get(["/workers/:app/logs", "/workers/:owner/:app/logs"], async (req, res) => {
+    const name = appName(req);
+    const row = (await service.apps()).find((a) => a.name === name);
+    if (!row) throw new PlothostError("app_not_found", name);
+    res.json({ app: name, lines: row.logTail });
   });
 
   r.get("/sessions", (_req, res) => {

@@ -1,5 +1,6 @@
 import { PlothostError } from "../../../shared/errors/catalogue.ts";
 import type { AppRow, AppState } from "../../../web-admin/view-types.ts";
+import { LogRing } from "../apps/log-ring.ts";
 import type { WorkerSupervisor } from "../worker-supervisor.ts";
 import type { LiveConnections } from "./live-connections.ts";
 import { processTreeUsage } from "./process-usage.ts";
@@ -18,17 +19,23 @@ interface Tracked {
   cpu: { atMs: number; seconds: number } | null;
   cpuPercent: number | null;
   memoryBytes: number | null;
+  /** The worker's output lines and the supervisor's notes, the last 200. */
+  readonly log: LogRing;
   readonly off: () => void;
 }
 
+/** Log lines an app row carries (the page shows them under "Last log lines"). */
+export const LOG_TAIL_LINES = 50;
+
 /**
- * The apps this gateway serves, as the admin console shows and acts on them: state, worker pid, memory and CPU
- * (sampled from /proc by `sample()`), live sessions, restarts; and `restart(name)`.
+ * The command-line apps this gateway serves (`plothost serve app.ts`), as the admin console shows and acts on
+ * them: state, worker pid, memory and CPU (sampled from /proc by `sample()`), live sessions, restarts, the last
+ * log lines; and `start`, `stop`, `restart`. Deployed apps are `DeployedAppsView`'s.
  *
  * A restart stops the worker gracefully through its supervisor (its sessions end) and starts a new one at once;
- * until the new worker is ready the app shows as `restarting`. Deliberately left out here: roll back, owner and
- * version (apps given on the command line have none of them) and the worker's log lines (the apps admin API
- * has them for deployed apps).
+ * until the new worker is ready the app shows as `restarting`. A stop ends the worker the same way and leaves the
+ * app idle: the next visit (or `start`) starts it again. Deliberately left out here: roll back, owner and
+ * version (apps given on the command line have none of them).
  */
 export class AppsView {
   private readonly apps = new Map<string, Tracked>();
@@ -36,12 +43,14 @@ export class AppsView {
   constructor(supervisors: ReadonlyMap<string, SupervisedApp>, private readonly deps: { connections: LiveConnections; now?: () => number }) {
     for (const [name, sup] of supervisors) {
       const t: Tracked = {
-        sup, exits: 0, restarts: 0, restartFrom: null, cpu: null, cpuPercent: null, memoryBytes: null,
+        sup, exits: 0, restarts: 0, restartFrom: null, cpu: null, cpuPercent: null, memoryBytes: null, log: new LogRing(200),
         off: () => {
           sup.off("exit", onExit);
           sup.off("state", onState);
+          sup.off("line", onLine);
         },
       };
+      const onLine = (line: string) => t.log.push(line);
       const onExit = () => {
         t.exits++;
         // Emitted before the supervisor changes state: `stopping` and `closed` mean the exit was asked for.
@@ -52,6 +61,7 @@ export class AppsView {
       };
       sup.on("exit", onExit);
       sup.on("state", onState);
+      sup.on("line", onLine);
       this.apps.set(name, t);
     }
   }
@@ -84,9 +94,7 @@ export class AppsView {
   }
 
   get(name: string): AppRow {
-    const t = this.apps.get(name);
-    if (!t) throw new PlothostError("app_not_found", name);
-    return this.row(t);
+    return this.row(this.tracked(name));
   }
 
   /** Crashes and admin restarts of all apps since the gateway started. */
@@ -109,13 +117,29 @@ export class AppsView {
     return n;
   }
 
+  /** Starts an app's worker if it has none running (an idle or stopped app); resolves once it is starting. */
+  start(name: string): AppRow {
+    const t = this.tracked(name);
+    if (t.sup.state === "closed") throw new PlothostError("app_unavailable", "the server is shutting down");
+    if (t.sup.state === "crashed") throw new PlothostError("app_crashed", t.sup.app.name);
+    void t.sup.ready().catch(() => {});
+    return this.row(t);
+  }
+
+  /** Stops an app's worker gracefully (its sessions end); the app is idle until its next visit or `start`. */
+  async stop(name: string): Promise<AppRow> {
+    const t = this.tracked(name);
+    t.restartFrom = null;
+    await t.sup.stop();
+    return this.row(t);
+  }
+
   /**
    * Restarts an app's worker: a running worker is asked to stop (the supervisor then starts a new one); an app
    * without a worker is started. Resolves once the restart is under way, not when the new worker is ready.
    */
   async restart(name: string): Promise<AppRow> {
-    const t = this.apps.get(name);
-    if (!t) throw new PlothostError("app_not_found", name);
+    const t = this.tracked(name);
     const { sup } = t;
     if (sup.state === "closed") throw new PlothostError("app_unavailable", "the server is shutting down");
     if (sup.state === "crashed") throw new PlothostError("app_crashed", sup.app.name);
@@ -137,12 +161,18 @@ export class AppsView {
     for (const t of this.apps.values()) t.off();
   }
 
+  private tracked(name: string): Tracked {
+    const t = this.apps.get(name);
+    if (!t) throw new PlothostError("app_not_found", name);
+    return t;
+  }
+
   private row(t: Tracked): AppRow {
     const { sup } = t;
     const sessions = Math.max(sup.sessions.size, this.deps.connections.list({ kind: "app", target: sup.app.name }).length);
     return {
-      name: sup.app.name, url: `/${sup.app.name}`, owner: null, version: null,
-      state: t.restartFrom !== null ? "restarting" : stateOf(sup.state), sessions, restarts: t.restarts, logTail: [],
+      kind: "local", name: sup.app.name, url: `/${sup.app.name}`, owner: null, version: null, versions: [],
+      state: t.restartFrom !== null ? "restarting" : stateOf(sup.state), sessions, restarts: t.restarts, logTail: t.log.tail().slice(-LOG_TAIL_LINES),
       workers: [{ pid: sup.pid ?? null, state: sup.state, memoryBytes: t.memoryBytes, cpuPercent: t.cpuPercent, sessions }],
     };
   }

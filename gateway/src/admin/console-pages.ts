@@ -10,6 +10,7 @@ import { forbiddenPage, type PageFrame } from "../../../web-admin/pages/layout.t
 import { overviewPage } from "../../../web-admin/pages/overview-page.ts";
 import { sessionsPage } from "../../../web-admin/pages/sessions-page.ts";
 import { usersPage } from "../../../web-admin/pages/users-page.ts";
+import type { SandboxStatus } from "../../../web-admin/view-types.ts";
 import { principalOf } from "../auth/principal.ts";
 import { siteUrl } from "./admin-api.ts";
 import type { ConsoleService } from "./console-service.ts";
@@ -28,6 +29,8 @@ export function consolePages(deps: {
   service: ConsoleService;
   overview: OverviewHost;
   csrfToken: (req: Request, res: Response) => string;
+  /** Shown as a warning on every page when tenants are not isolated. */
+  sandbox: SandboxStatus;
 }): Router {
   const { service } = deps;
   const r = Router();
@@ -45,7 +48,7 @@ export function consolePages(deps: {
     const p = principalOf(req)!;
     return {
       base: mount(req), csrf: deps.csrfToken(req, res), username: p.username, loggedIn: p.via === "session",
-      assetsVersion: (await consoleAssets()).version,
+      assetsVersion: (await consoleAssets()).version, sandbox: deps.sandbox,
     };
   };
   const send = (res: Response, html: string) => void res.type("html").setHeader("cache-control", "no-store").send(html);
@@ -83,7 +86,7 @@ export function consolePages(deps: {
   });
 
   r.get("/apps", async (req, res) => {
-    send(res, appsPage(await frame(req, res), service.apps()));
+    send(res, appsPage(await frame(req, res), await service.apps()));
   });
 
   r.get("/sessions", async (req, res) => {

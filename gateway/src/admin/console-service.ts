@@ -5,6 +5,7 @@ import type { AccountService, RequestOrigin } from "../auth/account-service.ts";
 import type { UserRecord } from "../auth/account-store.ts";
 import { usernameKey } from "../auth/credential-rules.ts";
 import type { AppsView } from "./apps-view.ts";
+import type { DeployedAppsView } from "./deployed-apps-view.ts";
 import type { LiveConnections } from "./live-connections.ts";
 import type { MetricsCollector } from "./metrics-collector.ts";
 
@@ -24,6 +25,9 @@ export interface UserFilter {
   readonly perPage?: number;
 }
 
+/** What an admin may do to an app besides rolling it back. */
+export type AppAction = "start" | "stop" | "restart";
+
 /** Filters of the Documents table. */
 export interface DocFilter {
   readonly q?: string;
@@ -41,8 +45,13 @@ export class ConsoleService {
   constructor(private readonly deps: {
     accounts: AccountService;
     docs: DocumentStore;
+    /** Deletes a published document with its share links (its viewers are disconnected): the docs module's. */
+    deleteDocument: (id: string, origin: string) => Promise<void>;
     connections: LiveConnections;
+    /** The command-line apps (`plothost serve app.ts`). */
     apps: AppsView;
+    /** Every user's deployed apps (named `<owner>/<app>`), when the gateway has them. */
+    deployed: DeployedAppsView | null;
     collector: MetricsCollector;
     now?: () => Date;
   }) {}
@@ -55,9 +64,10 @@ export class ConsoleService {
     const page = clamp(f.page ?? 1, 1, pages);
     const slice = all.slice((page - 1) * perPage, page * perPage);
     const now = this.now();
+    const appsOf = await this.appCounts();
     const users = await Promise.all(slice.map(async (u): Promise<UserRow> => ({
       username: u.username, role: u.role, disabled: u.disabled, createdAt: u.createdAt.toISOString(),
-      lastLoginAt: u.lastLoginAt?.toISOString() ?? null, apps: 0,
+      lastLoginAt: u.lastLoginAt?.toISOString() ?? null, apps: appsOf.get(usernameKey(u.username)) ?? 0,
       docs: (await this.deps.docs.list({ owner: u.username })).length,
       activeTokens: (await this.deps.accounts.store.listActiveTokens(u.id, now)).length,
     })));
@@ -102,18 +112,20 @@ export class ConsoleService {
     return this.docRow(meta, baseUrl);
   }
 
+  /** Deletes a document and its share links (a link must not open a later document of the same id). */
   async deleteDoc(id: string, origin: RequestOrigin): Promise<void> {
-    await this.deps.docs.delete(id, { origin: "admin-console" });
+    await this.deps.deleteDocument(id, "admin-console");
     await this.deps.accounts.audit(origin, "doc.delete", id);
   }
 
   sessions(): SessionRow[] {
     const pidOf = new Map(this.deps.apps.list().map((a) => [a.name, a.workers[0]?.pid ?? null]));
+    const deployedPid = (target: string) => this.deps.deployed?.workerPidFor(target) ?? null;
     return this.deps.connections.list().filter((c) => c.kind !== "admin")
       .sort((a, b) => a.target.localeCompare(b.target) || a.openedAt - b.openedAt)
       .map((c) => ({
         id: c.id, kind: c.kind as "app" | "doc", target: c.target, sessionId: c.sessionId, user: c.user,
-        workerPid: c.kind === "app" ? (pidOf.get(c.target) ?? null) : null, remote: c.remote,
+        workerPid: c.kind === "app" ? (pidOf.get(c.target) ?? deployedPid(c.target)) : null, remote: c.remote,
         openedAt: new Date(c.openedAt).toISOString(), lastActivityAt: new Date(c.lastActivityAt).toISOString(),
       }));
   }
@@ -124,16 +136,35 @@ export class ConsoleService {
     await this.deps.accounts.audit(origin, "session.end", `${c.kind}:${c.target}${c.user ? ` (${c.user})` : ""}`);
   }
 
-  apps(): AppRow[] {
-    return this.deps.apps.list();
+  /** Every app: the command-line ones first, then the deployed ones by owner and name. */
+  async apps(): Promise<AppRow[]> {
+    return [...this.deps.apps.list(), ...(await this.deps.deployed?.list() ?? [])];
   }
 
-  async restartApp(name: string, origin: RequestOrigin): Promise<AppRow> {
-    const row = await this.deps.apps.restart(name);
-    await this.deps.accounts.audit(origin, "app.restart", name);
+  /**
+   * Starts, stops or restarts an app (`demo`, or `alice/sales` for a deployed app); audited as `app.<action>`.
+   * Resolves once the action is under way, with the app's row then.
+   */
+  async appAction(name: string, action: AppAction, origin: RequestOrigin): Promise<AppRow> {
+    let row: AppRow;
+    if (name.includes("/")) {
+      const deployed = this.deployedApps(name);
+      row = action === "start" ? await deployed.start(name) : action === "stop" ? await deployed.stop(name) : await deployed.restart(name);
+    } else {
+      const local = this.deps.apps;
+      row = action === "start" ? local.start(name) : action === "stop" ? await local.stop(name) : await local.restart(name);
+    }
+    await this.deps.accounts.audit(origin, `app.${action}`, name);
     return row;
   }
 
+  /** Rolls a deployed app back to a stored version (a deploy job); audited as `app.rollback` of `<owner>/<app>@<version>`. */
+  async rollbackApp(name: string, version: unknown, origin: RequestOrigin): Promise<{ app: AppRow; deploy: unknown }> {
+    if (!name.includes("/")) throw new PlothostError("bad_request", `${name} is a command-line app: it has no versions to roll back to`);
+    const done = await this.deployedApps(name).rollback(name, version);
+    await this.deps.accounts.audit(origin, "app.rollback", `${name}@${String(version)}`);
+    return done;
+  }
   /** The audit trail, newest first, `limit` (default 50) lines at a time; names match whatever case they are typed in. */
   async audit(f: { actor?: string; action?: string; target?: string; before?: number; limit?: number }): Promise<AuditPage> {
     const limit = clamp(f.limit ?? AUDIT_PAGE, 1, MAX_AUDIT_PAGE);
@@ -153,7 +184,7 @@ export class ConsoleService {
     const docs = (await Promise.all(users.map((u) => this.deps.docs.list({ owner: u.username })))).reduce((n, l) => n + l.length, 0);
     return {
       users: users.length, admins: users.filter((u) => u.role === "admin").length, disabledUsers: users.filter((u) => u.disabled).length,
-      apps: this.deps.apps.list().length, docs, metrics: this.deps.collector.latest(),
+      apps: (await this.apps()).length, docs, metrics: this.deps.collector.latest(),
     };
   }
 
@@ -164,6 +195,18 @@ export class ConsoleService {
       publicUrl: m.visibility === "public" ? `${baseUrl}/doc/${m.id}?public=true` : null,
       viewers: this.deps.connections.list({ kind: "doc", target: m.id }).length,
     };
+  }
+
+  private deployedApps(name: string): DeployedAppsView {
+    if (!this.deps.deployed) throw new PlothostError("app_not_found", name);
+    return this.deps.deployed;
+  }
+
+  /** Deployed apps per owner (by username key). */
+  private async appCounts(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const owner of await this.deps.deployed?.owners() ?? []) counts.set(usernameKey(owner), (counts.get(usernameKey(owner)) ?? 0) + 1);
+    return counts;
   }
 
   /** Every account, including the built-in single-user `defaultuser` (who may own documents). */

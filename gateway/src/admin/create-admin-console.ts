@@ -6,12 +6,14 @@ import { PlothostError } from "../../../shared/errors/catalogue.ts";
 import type { Logger } from "../../../shared/logging/create-logger.ts";
 import type { DocumentStore } from "../../../shared/storage/index.ts";
 import type { Auth } from "../auth/create-auth.ts";
+import type { MetricsSample, SandboxStatus } from "../../../web-admin/view-types.ts";
 import { adminApi } from "./admin-api.ts";
 import { AppsView, type SupervisedApp } from "./apps-view.ts";
 import { consolePages } from "./console-pages.ts";
 import { ConsoleService } from "./console-service.ts";
+import { DeployedAppsView, type DeployedApps } from "./deployed-apps-view.ts";
 import { LiveConnections } from "./live-connections.ts";
-import { MetricsCollector } from "./metrics-collector.ts";
+import { MetricsCollector, sumTotals } from "./metrics-collector.ts";
 import { OverviewHost } from "./overview-host.ts";
 import { RequestMetrics } from "./request-metrics.ts";
 
@@ -30,18 +32,29 @@ export interface AdminConsole {
    * Sessions page and the overview; handles the overview's socket itself (true), else returns false.
    */
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Live figures for `/metrics`: sessions and running workers now, workers' memory as last sampled, restarts. */
+  stats(): Pick<MetricsSample, "sessions" | "appsRunning" | "workerMemoryBytes" | "restarts">;
   close(): Promise<void>;
 }
 
 /** Paths the gateway answers itself; every other request goes to an app's worker (`/<app>/...`, `/<user>/<app>/...`). */
-const GATEWAY_PATHS = /^\/(?:static|api|admin|doc|s|login|register|logout|favicon\.ico)?(?:\/|$)/;
+const GATEWAY_PATHS = /^\/(?:static|api|admin|doc|s|login|register|logout|favicon\.ico|healthz|readyz|metrics)?(?:\/|$)/;
+
+/** Whether a request path goes to an app's worker rather than being answered by the gateway. */
+export const isProxiedPath = (path: string): boolean => !GATEWAY_PATHS.test(path);
 
 export interface AdminConsoleDeps {
   config: GatewayConfig;
   logger: Logger;
   auth: Auth;
   docs: DocumentStore;
+  /** Deletes a document with its share links (`Docs.deleteDocument`). */
+  deleteDocument: (id: string, origin: string) => Promise<void>;
   supervisors: ReadonlyMap<string, SupervisedApp>;
+  /** Every user's deployed apps (`createApps`); null when the gateway has none. */
+  deployed: DeployedApps | null;
+  /** The sandbox tenants run in: every console page warns when it does not isolate them. */
+  sandbox: SandboxStatus;
   /** How often metrics are sampled (default 1000 ms). */
   sampleIntervalMs?: number;
 }
@@ -51,9 +64,11 @@ export function createAdminConsole(deps: AdminConsoleDeps): AdminConsole {
   const log = deps.logger.child({ component: "admin" });
   const connections = new LiveConnections({ identify: (req) => auth.identify(req), rememberEndedMs: config.sessionTokenExpirationS * 1000 });
   const apps = new AppsView(supervisors, { connections });
-  const requests = new RequestMetrics({ isProxied: (path) => !GATEWAY_PATHS.test(path) });
+  const deployed = deps.deployed ? new DeployedAppsView(deps.deployed, { connections }) : null;
+  const totals = sumTotals(deployed ? [apps, deployed] : [apps]);
+  const requests = new RequestMetrics({ isProxied: isProxiedPath });
   const collector = new MetricsCollector({
-    connections, apps, requests, intervalMs: deps.sampleIntervalMs ?? 1000, keep: 600,
+    connections, apps: totals, requests, intervalMs: deps.sampleIntervalMs ?? 1000, keep: 600,
     onError: (err) => log.error({ err }, "metrics listener failed"),
   });
   const overview = new OverviewHost({
@@ -62,14 +77,16 @@ export function createAdminConsole(deps: AdminConsoleDeps): AdminConsole {
     allowWebsocketOrigins: config.allowWebsocketOrigins,
   });
   collector.start();
-  const service = new ConsoleService({ accounts: auth.accounts, docs: deps.docs, connections, apps, collector });
+  const service = new ConsoleService({
+    accounts: auth.accounts, docs: deps.docs, deleteDocument: deps.deleteDocument, connections, apps, deployed, collector,
+  });
 
   const routes = Router();
   routes.use("/api/v1/admin", adminApi({ service, csrfCheck: auth.csrfCheck }));
   // requireUser runs at this level, not under "/admin", so its login redirect is relative to plothost's mount.
   routes.use((req: Request, res: Response, next: NextFunction) =>
     (req.path === "/admin" || req.path.startsWith("/admin/") ? auth.requireUser(req, res, next) : next()));
-  routes.use("/admin", consolePages({ service, overview, csrfToken: auth.csrfToken }));
+  routes.use("/admin", consolePages({ service, overview, csrfToken: auth.csrfToken, sandbox: deps.sandbox }));
 
   return {
     observeRequests: requests.observe,
@@ -83,9 +100,11 @@ export function createAdminConsole(deps: AdminConsoleDeps): AdminConsole {
       connections.observe(req, socket, pathname);
       return overview.handle(req, socket, head, pathname);
     },
+    stats: () => ({ sessions: connections.countSessions(), appsRunning: totals.running, workerMemoryBytes: totals.memoryBytes, restarts: totals.restarts }),
     close: async () => {
       collector.close();
       apps.close();
+      deployed?.close();
       connections.close();
       await overview.close();
     },

@@ -1,7 +1,36 @@
 import type { MetricsSample } from "../../../web-admin/view-types.ts";
-import type { AppsView } from "./apps-view.ts";
 import type { LiveConnections } from "./live-connections.ts";
 import type { RequestMetrics } from "./request-metrics.ts";
+
+/** What the collector reads of the apps: worker figures over every app (see `sumTotals`). */
+export interface AppsTotals {
+  /** Reads the workers' memory and CPU now. */
+  sample(): void;
+  /** Apps with a running worker. */
+  readonly running: number;
+  readonly memoryBytes: number;
+  /** Worker crashes and admin restarts since the gateway started. */
+  readonly restarts: number;
+}
+
+/** Several sources of apps (command-line apps, deployed apps) as one. */
+export function sumTotals(parts: readonly AppsTotals[]): AppsTotals {
+  const sum = (f: (p: AppsTotals) => number) => parts.reduce((n, p) => n + f(p), 0);
+  return {
+    sample: () => {
+      for (const p of parts) p.sample();
+    },
+    get running() {
+      return sum((p) => p.running);
+    },
+    get memoryBytes() {
+      return sum((p) => p.memoryBytes);
+    },
+    get restarts() {
+      return sum((p) => p.restarts);
+    },
+  };
+}
 
 /**
  * Samples the gateway once per `intervalMs`: live sessions, requests per second, proxy latency percentiles,
@@ -16,7 +45,7 @@ export class MetricsCollector {
 
   constructor(private readonly deps: {
     connections: LiveConnections;
-    apps: AppsView;
+    apps: AppsTotals;
     requests: RequestMetrics;
     intervalMs: number;
     keep: number;

@@ -150,8 +150,12 @@ describe("admin console parts", () => {
     sup.move("crashed");
     await expect(apps.restart("demo")).rejects.toMatchObject({ code: "app_crashed" });
     await expect(apps.restart("nope")).rejects.toMatchObject({ code: "app_not_found" });
+    // The worker's lines (not its session routing events) are the app's last log lines.
+    sup.emit("line", "hello from the worker");
+    sup.emit("line", '{"event":"session","id":"x"}');
+    expect(apps.get("demo").logTail).toEqual(["hello from the worker"]);
     apps.close();
-    expect(sup.listenerCount("exit")).toBe(0);
+    expect([sup.listenerCount("exit"), sup.listenerCount("line")]).toEqual([0, 0]);
   });
 
   it("the overview document streams each sample into its source and shows it at a glance", () => {
