@@ -9,12 +9,17 @@
  * receive them all. Network time is not included: the "at 100 Mbit/s" column converts bytes to transfer time.
  * The coalescing delay is set to 0 here (the default, 30 ms, adds at most that much to each update).
  *
- * `npx tsx bench/large-data.ts` (add `--no-record` to only print); `--quick` runs 1M only.
+ * Then the same for a line in real BokehJS in headless Chromium (bench/lib/browser-render.ts): bytes received and
+ * time from a range change to the updated render, against the full columns in a plain ColumnDataSource.
+ *
+ * `npx tsx bench/large-data.ts` (add `--no-record` to only print); `--quick` runs 1M only; `--no-browser` skips the
+ * browser part.
  */
 import { ColumnDataSource, Document, DownsampledSource, Model, figure, type DownsampledSourceInit } from "../shared/index.ts";
 import { encodeMessage, patchDocFromClient, pullDocReq, type Message } from "../shared/protocol/index.ts";
 import { ProtocolConnection, type FrameSocket } from "../shared/session/protocol-connection.ts";
 import { ServerSession } from "../shared/session/server-session.ts";
+import { measureInBrowser } from "./lib/browser-render.ts";
 import { isMain, runAlone, type BenchResult } from "./lib/report.ts";
 import { bytes, ms, now, percentile, ratio } from "./lib/stats.ts";
 
@@ -229,7 +234,11 @@ export async function run(opts: { sizes?: number[] } = {}): Promise<BenchResult>
     "Full-columns \"update\" = the whole columns sent again (an app without downsampling changing its data); a zoom then needs no update, but the browser must hold and draw every point.",
     "Scatter views switch between an image of counts per pixel (950 × 560 bins, 1–4 bytes each) and the raw points (≤ 5,000 visible) as the zoom deepens.",
   );
-  return { name: "large-data", title: "DownsampledSource vs full columns: bytes and range-change-to-update time", table, notes };
+  const more = process.argv.includes("--no-browser") ? [] : [{
+    title: "In the browser: a line in real BokehJS (headless Chromium), range change → updated render",
+    ...(await measureInBrowser(sizes)),
+  }];
+  return { name: "large-data", title: "DownsampledSource vs full columns: bytes and range-change-to-update time", table, notes, more };
 }
 
 if (isMain(import.meta.url)) runAlone(() => run());

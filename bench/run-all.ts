@@ -19,9 +19,8 @@ const BENCHES: Bench[] = [
   { name: "patch-roundtrip", run: async () => (await import("./patch-roundtrip.ts")).run() },
   { name: "cold-start", run: async () => (await import("./cold-start.ts")).run() },
   { name: "memory", run: async () => (await import("./memory.ts")).run() },
-  // Next: published documents have landed; add `bench/<name>.ts` exporting `run()` and list it here.
-  { name: "stream-fanout", skip: "not written yet: one published document streamed to many viewers" },
-  { name: "large-doc", skip: "not written yet: pull and patch of a large published document" },
+  { name: "stream-fanout", run: async () => (await import("./stream-fanout.ts")).run() },
+  { name: "large-doc", run: async () => (await import("./large-doc.ts")).run() },
 ];
 
 async function main(): Promise<void> {

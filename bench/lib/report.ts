@@ -12,6 +12,8 @@ export interface BenchResult {
   /** e.g. "goal ≤ 1.15×: 1.08× — met"; omitted when the benchmark has no goal. */
   goal?: string;
   notes?: string[];
+  /** Further tables of the same benchmark, each under its own heading (after the notes of the first). */
+  more?: Array<{ title: string; table: string[][]; notes?: string[] }>;
 }
 
 export const RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "RESULTS.md");
@@ -27,6 +29,10 @@ export function renderResult(r: BenchResult): string {
   const parts = [`### ${r.name}: ${r.title}`, "", markdownTable(r.table)];
   if (r.goal) parts.push("", `Goal: ${r.goal}`);
   if (r.notes?.length) parts.push("", ...r.notes.map((n) => `- ${n}`));
+  for (const m of r.more ?? []) {
+    parts.push("", `#### ${m.title}`, "", markdownTable(m.table));
+    if (m.notes?.length) parts.push("", ...m.notes.map((n) => `- ${n}`));
+  }
   return parts.join("\n");
 }
 

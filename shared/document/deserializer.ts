@@ -2,6 +2,7 @@ import { gunzipSync } from "node:zlib";
 import { DocumentError } from "./errors.ts";
 import { Model } from "./model.ts";
 import { NDArray, isTypedDType, typedArrayFromBytes } from "./ndarray.ts";
+import { setOwn } from "./own-property.ts";
 import { createModel } from "./registry.ts";
 
 /** Options for {@link Deserializer}. */
@@ -139,7 +140,7 @@ export class Deserializer {
 
   private decodeFields(obj: Json): Json {
     const out: Json = {};
-    for (const [k, v] of Object.entries(obj)) out[k] = this.decode(v);
+    for (const [k, v] of Object.entries(obj)) setOwn(out, k, this.decode(v));
     return out;
   }
 

@@ -3,6 +3,7 @@ import { DocumentError } from "./errors.ts";
 import { nextId } from "./ids.ts";
 import { Model } from "./model.ts";
 import { NDArray, dtypeOf, isTypedArray, typedArrayBytes } from "./ndarray.ts";
+import { setOwn } from "./own-property.ts";
 
 /** A binary buffer that travels next to the JSON (one text `{"id"}` frame plus one binary frame on the wire). */
 export interface SerializedBuffer {
@@ -111,7 +112,7 @@ export class Serializer {
       throw new DocumentError("unserializable", `${value.constructor.name} has no Bokeh dtype; convert it to a supported typed array`);
     }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = this.encode(v);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, this.encode(v));
     return out;
   }
 
@@ -121,7 +122,7 @@ export class Serializer {
     const rep: Record<string, unknown> = { type: "object", name: model.type, id: model.id };
     if (model.attributes.size > 0) {
       const attributes: Record<string, unknown> = {};
-      for (const [k, v] of model.attributes) attributes[k] = this.encode(v);
+      for (const [k, v] of model.attributes) setOwn(attributes, k, this.encode(v));
       rep.attributes = attributes;
     }
     return rep;

@@ -100,7 +100,9 @@ export function defineModel<P extends object, R extends keyof P = never>(
   extras: ModelExtras<P> = {},
 ): TypedModelClass<P, R> {
   const keys = Object.keys(defaults);
-  const conv = (extras.normalize ?? {}) as Record<string, ((value: unknown) => unknown) | undefined>;
+  // A Map of the object's own entries: attribute names come from clients, and `conv["hasOwnProperty"]` on a plain
+  // object would find Object.prototype's methods.
+  const conv = new Map(Object.entries(extras.normalize ?? {}) as Array<[string, ((value: unknown) => unknown) | undefined]>);
   const table = defaults as Record<string, unknown>;
 
   class Defined extends BokehModel<P> {
@@ -111,13 +113,13 @@ export function defineModel<P extends object, R extends keyof P = never>(
       const init: Record<string, unknown> = { ...created };
       for (const [key, value] of Object.entries(given)) if (value !== undefined) init[key] = value;
       const ordered: Record<string, unknown> = {};
-      for (const key of keys) if (init[key] !== undefined) ordered[key] = conv[key]?.(init[key]) ?? init[key];
+      for (const key of keys) if (init[key] !== undefined) ordered[key] = conv.get(key)?.(init[key]) ?? init[key];
       for (const [key, value] of Object.entries(init)) if (!(key in ordered) && value !== undefined) ordered[key] = value;
       super(type, ordered, opts);
     }
 
     override set(attr: string, value: unknown, setter?: unknown): void {
-      const fn = conv[attr];
+      const fn = conv.get(attr);
       super.set(attr, fn !== undefined && value !== undefined && value !== null ? fn(value) : value, setter);
     }
   }

@@ -139,6 +139,8 @@ async function checkPull(session: ServerSession, maxMessageBytes: number): Promi
  */
 export async function fuzzInProcess(opts: {
   app: FuzzApp; seed: number; count: number; maxMessageBytes: number; concurrency?: number; sessions?: number;
+  /** The first case index (default 0): runs cases from..from+count-1 of the seed, so runs can split one range. */
+  from?: number;
   casesPerSession?: number; batchTimeoutMs?: number; maxFailures?: number; onProgress?: (done: number) => void;
 }): Promise<FuzzReport> {
   const started = Date.now();
@@ -183,9 +185,11 @@ export async function fuzzInProcess(opts: {
   };
 
   try {
-  for (let start = 0; start < opts.count && report.failures.length < maxFailures; start += concurrency) {
+  const from = opts.from ?? 0;
+  const end = from + opts.count;
+  for (let start = from; start < end && report.failures.length < maxFailures; start += concurrency) {
     const batch: Array<{ c: FuzzCase; slot: (typeof pool)[number] }> = [];
-    for (let i = start; i < Math.min(opts.count, start + concurrency); i++) {
+    for (let i = start; i < Math.min(end, start + concurrency); i++) {
       const slot = pool[i % pool.length];
       slot.used++;
       batch.push({ c: generateCase(Prng.forCase(opts.seed, i), opts.seed, i, slot.ctx), slot });
@@ -220,7 +224,7 @@ export async function fuzzInProcess(opts: {
     opts.onProgress?.(report.cases);
     await new Promise((resolve) => setImmediate(resolve)); // let timers (periodic callbacks) and I/O run
   }
-  for (const slot of pool) await retire(slot, opts.count);
+  for (const slot of pool) await retire(slot, end);
   } finally {
     // Never leave a session's timers running, whatever happened.
     await Promise.all(pool.map((slot) => slot.session.destroy()));

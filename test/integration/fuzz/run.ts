@@ -58,7 +58,8 @@ if (sockets > 0) {
     }
   } finally {
     if (upgraded.size > 0) {
-      console.log(`  note: ${upgraded.size} proxied sockets still open on the gateway (known issue in gateway/src/app-proxy.ts, see protocol-fuzz.test.ts); destroying them`);
+      console.log(`  FAIL ${upgraded.size} proxied sockets still open on the gateway after the run (see protocol-fuzz.test.ts); destroying them`);
+      failed = true;
       for (const socket of upgraded) socket.destroy();
     }
     await gw.close();

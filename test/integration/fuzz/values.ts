@@ -7,12 +7,15 @@ export interface ModelInfo {
   attributes: Record<string, unknown>;
 }
 
-/** Plain objects with an own `__proto__` / `constructor` key, as JSON.parse makes them (a literal would not). */
+/**
+ * Plain objects with an own `__proto__` / `constructor` key, as JSON.parse makes them (a literal would not); parsed
+ * afresh for each use, since mutateJson edits values in place (a shared one once ended up inside itself).
+ */
 const PROTO_BAIT = [
-  JSON.parse('{"__proto__": {"polluted": "yes"}}') as unknown,
-  JSON.parse('{"constructor": {"prototype": {"polluted": "yes"}}}') as unknown,
-  JSON.parse('{"type": "map", "entries": [["__proto__", {"polluted": "yes"}]]}') as unknown,
-  JSON.parse('{"type": "object", "attributes": {"__proto__": {"polluted": "yes"}}}') as unknown,
+  '{"__proto__": {"polluted": "yes"}}',
+  '{"constructor": {"prototype": {"polluted": "yes"}}}',
+  '{"type": "map", "entries": [["__proto__", {"polluted": "yes"}]]}',
+  '{"type": "object", "attributes": {"__proto__": {"polluted": "yes"}}}',
 ];
 
 /** Nested arrays `depth` deep, around `inner`. */
@@ -74,7 +77,7 @@ function nastyLeaf(rng: Prng, models: readonly ModelInfo[]): unknown {
     case 32: return { type: "object", name: rng.pick(["Slider", "Div", "NoSuchModel", "Figure", ""]), id: rng.pick([realId(), `new-${rng.string(6)}`, 5]), attributes: rng.pick([{}, null, "x", { value: 1 }]) };
     case 33: return { type: "object", name: "ColumnDataSource", id: realId(), attributes: { data: { type: "map", entries: [["x", [1, 2]]] } } };
     case 34:
-    case 35: return rng.pick(PROTO_BAIT);
+    case 35: return JSON.parse(rng.pick(PROTO_BAIT)) as unknown;
     // Deeper nesting is built as text by the generator's "deep" cases: as objects it would overflow JSON.stringify.
     case 36: return nested(rng.pick([10, 100, 600]), rng.pick([0, { id: realId() }, { type: "map" }]));
     default: return [realId(), { id: realId() }];
