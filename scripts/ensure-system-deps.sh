@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the system pieces plothost's tests and gateway rely on are present and running:
 #   bubblewrap (worker sandbox), python3-seccomp (compiles the sandbox's syscall filter), chromium (browser tests),
+#   python3-requests (runs examples/python/publish.py in the tests),
 #   Redis on 127.0.0.1:6379, PostgreSQL on 127.0.0.1:5432.
 # Idempotent and quiet: one summary line when nothing is needed (well under a second). As root with apt-get it
 # installs what is missing (one `apt-get update`, only when something is missing); otherwise it prints what is
@@ -50,15 +51,21 @@ wait_answering() {
 # The gateway compiles its seccomp filter with Debian's Python and its libseccomp binding (a pyenv or /usr/local
 # Python on PATH does not have it), so check that interpreter itself.
 has_seccomp_binding() { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import seccomp' >/dev/null 2>&1; }
+# The Python example needs `requests` in the python3 on PATH or in Debian's; the test uses whichever has it.
+has_requests() {
+  { have python3 && python3 -c 'import requests' >/dev/null 2>&1; } ||
+    { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import requests' >/dev/null 2>&1; }
+}
 missing_pkgs=()
 have bwrap || missing_pkgs+=(bubblewrap)
 has_seccomp_binding || missing_pkgs+=(python3-seccomp)
+has_requests || missing_pkgs+=(python3-requests)
 have chromium || missing_pkgs+=(chromium)
 if [ "${#missing_pkgs[@]}" -gt 0 ]; then
   if can_apt; then
     apt_install "${missing_pkgs[@]}"
   else
-    problems+=("missing ${missing_pkgs[*]}: install with \`sudo apt-get install -y ${missing_pkgs[*]}\` (bubblewrap sandboxes workers; python3-seccomp builds their syscall filter; chromium runs the browser tests)")
+    problems+=("missing ${missing_pkgs[*]}: install with \`sudo apt-get install -y ${missing_pkgs[*]}\` (bubblewrap sandboxes workers; python3-seccomp builds their syscall filter; chromium runs the browser tests; python3-requests runs the Python example)")
   fi
 fi
 
@@ -102,7 +109,7 @@ fi
 
 # --- summary --------------------------------------------------------------------------------------------------
 if [ "${#done_notes[@]}" -eq 0 ] && [ "${#problems[@]}" -eq 0 ]; then
-  echo "system deps: ok (bubblewrap, python3-seccomp, chromium, redis :6379, postgresql :5432)"
+  echo "system deps: ok (bubblewrap, python3-seccomp, python3-requests, chromium, redis :6379, postgresql :5432)"
 else
   [ "${#done_notes[@]}" -gt 0 ] && echo "system deps: $(IFS=';'; echo "${done_notes[*]}" | sed 's/;/; /g')"
   for p in "${problems[@]}"; do echo "system deps: MISSING: $p" >&2; done

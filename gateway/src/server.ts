@@ -31,6 +31,14 @@ export interface ServerOptions {
   websocketMaxMessageSize?: number;
   signSessions?: boolean;
   secretKey?: string;
+  /** bokeh serve's network flags: `urlPrefix: "/viz"`, `sslCertfile`/`sslKeyfile`, `unixSocket`, `useXheaders`, ... */
+  urlPrefix?: string;
+  sslCertfile?: string;
+  sslKeyfile?: string;
+  unixSocket?: string;
+  useXheaders?: boolean;
+  disableIndex?: boolean;
+  disableIndexRedirect?: boolean;
   /** A pino logger to use (default: a new one at `logLevel`). */
   logger?: Logger;
 }

@@ -2,6 +2,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config-error.ts";
 import { Readers } from "./readers.ts";
+import { listenConfig, withEnvFallbacks, type ListenConfig } from "./listen-config.ts";
 
 /** How the gateway isolates workers: `auto` uses bubblewrap when it works and falls back loudly. */
 export type SandboxPreference = "auto" | "bwrap" | "plain";
@@ -28,7 +29,7 @@ export interface WorkerLimits {
  * The gateway's whole configuration, validated once at start and frozen. Nothing else reads `process.env`.
  * Deliberately absent for now: accounts, storage backends, Redis (later issues add them here).
  */
-export interface GatewayConfig {
+export interface GatewayConfig extends ListenConfig {
   readonly port: number;
   readonly address: string;
   readonly dataDir: string;
@@ -38,6 +39,8 @@ export interface GatewayConfig {
   readonly apps: readonly AppSpec[];
   readonly allowWebsocketOrigins: readonly string[];
   readonly workerStartTimeoutMs: number;
+  /** On SIGTERM/SIGINT: how long a graceful shutdown may take before the process exits anyway (`--shutdown-timeout`). */
+  readonly shutdownTimeoutMs: number;
   readonly unusedSessionLifetimeMs: number;
   readonly checkUnusedSessionsMs: number;
   readonly keepAliveMs: number;
@@ -62,6 +65,8 @@ export interface GatewayConfig {
   /** Largest published document, and total per user, in bytes of the stored encoding. */
   readonly maxDocumentBytes: number;
   readonly maxUserBytes: number;
+  /** Published data sources with at least this many rows are stored once and sent downsampled per viewer (0: never). */
+  readonly downsampleThresholdRows: number;
   /** Root of the plothost package: the worker's code and node_modules are read from here. */
   readonly projectRoot: string;
   /** Accounts (see gateway/src/auth): false = single-user mode, every request is `defaultuser`. */
@@ -90,6 +95,10 @@ export interface GatewayConfig {
   /** Workers per deployed app: kept running at least, and started at most (a new session goes to the least loaded). */
   readonly appMinProcs: number;
   readonly appMaxProcs: number;
+  /** Versions kept per deployed app (`--keep-versions`); a cleanup job removes older ones after each deploy. */
+  readonly appKeepVersions: number;
+  /** How long a replaced version's workers may keep serving their open sessions (`--drain-timeout`; 0: none). */
+  readonly appDrainTimeoutMs: number;
   /** Where deploy jobs run: `local` (in-process queue) or `redis` (BullMQ on `redisUrl`). */
   readonly jobQueue: "local" | "redis";
   /** BullMQ key prefix (tests use a unique one). */
@@ -102,6 +111,11 @@ export interface GatewayConfig {
   readonly workerLimits: WorkerLimits;
   /** Uids (gid = uid) handed out one per app when the gateway is root (`--worker-uid-range FIRST-LAST`). */
   readonly workerUidRange: { readonly first: number; readonly count: number };
+  /**
+   * The RSS/CPU watchdog, active where cgroups do not enforce the memory or CPU limit: sample every `intervalMs`
+   * (`--worker-watchdog-interval`), CPU averaged over `cpuWindowMs` (`--worker-cpu-window`).
+   */
+  readonly workerWatchdog: { readonly intervalMs: number; readonly cpuWindowMs: number };
 }
 
 export const DEFAULT_PORT = 5006;
@@ -162,7 +176,9 @@ function appsConfig(r: Readers, values: Record<string, unknown>, env: Readonly<R
     workerCrashWindowMs: r.int("--worker-crash-window", str("worker-crash-window"), 300_000, 1),
     appMinProcs: r.int("--min-procs", str("min-procs"), 0, 0, 64),
     appMaxProcs: r.int("--max-procs", str("max-procs"), 1, 1, 64),
-    jobQueue: r.oneOf("--job-queue / PLOTHOST_JOB_QUEUE", str("job-queue") ?? env.PLOTHOST_JOB_QUEUE, ["local", "redis"] as const, backend === "redis" ? "redis" : "local"),
+    appKeepVersions: r.int("--keep-versions", str("keep-versions"), 10, 1, 10_000),
+    appDrainTimeoutMs: r.int("--drain-timeout", str("drain-timeout"), 3_600_000, 0),
+    jobQueue: r.oneOf("--job-queue / PLOTHOST_JOB_QUEUE", str("job-queue") ?? env.PLOTHOST_JOB_QUEUE, ["local", "redis"] as const, backend === "redis" || env.REDIS_URL ? "redis" : "local"),
     jobQueuePrefix: str("job-queue-prefix") ?? env.PLOTHOST_JOB_QUEUE_PREFIX ?? "plothost",
     maxArchiveBytes: r.int("--max-archive-size", str("max-archive-size"), 50 * 1024 * 1024, 1024),
     maxAppBytes: r.int("--max-app-size", str("max-app-size"), 200 * 1024 * 1024, 1024),
@@ -190,8 +206,82 @@ function sandboxConfig(r: Readers, values: Record<string, unknown>, env: Readonl
   } else {
     workerUidRange = { first, count: last - first + 1 };
   }
-  return { workerLimits: Object.freeze(workerLimits), workerUidRange: Object.freeze(workerUidRange) };
+  const workerWatchdog = {
+    intervalMs: r.int("--worker-watchdog-interval / PLOTHOST_WORKER_WATCHDOG_INTERVAL (ms)", str("worker-watchdog-interval") ?? env.PLOTHOST_WORKER_WATCHDOG_INTERVAL, 1000, 50, 60_000),
+    cpuWindowMs: r.int("--worker-cpu-window / PLOTHOST_WORKER_CPU_WINDOW (ms)", str("worker-cpu-window") ?? env.PLOTHOST_WORKER_CPU_WINDOW, 10_000, 100, 3_600_000),
+  };
+  if (workerWatchdog.cpuWindowMs < workerWatchdog.intervalMs) r.problems.push("--worker-cpu-window must be at least --worker-watchdog-interval");
+  return { workerLimits: Object.freeze(workerLimits), workerUidRange: Object.freeze(workerUidRange), workerWatchdog: Object.freeze(workerWatchdog) };
 }
+
+/** Every `plothost serve` flag; each is also read from `PLOTHOST_<FLAG>` when not given (see withEnvFallbacks). */
+export const SERVE_OPTIONS = {
+  port: { type: "string", short: "p" },
+  address: { type: "string" },
+  "data-directory": { type: "string", short: "D" },
+  dev: { type: "boolean" },
+  "log-level": { type: "string" },
+  sandbox: { type: "string" },
+  "allow-websocket-origin": { type: "string", multiple: true },
+  "worker-start-timeout": { type: "string" },
+  "shutdown-timeout": { type: "string" },
+  "unused-session-lifetime": { type: "string" },
+  "check-unused-sessions": { type: "string" },
+  "keep-alive": { type: "string" },
+  "session-token-expiration": { type: "string" },
+  "websocket-max-message-size": { type: "string" },
+  "sign-sessions": { type: "boolean" },
+  backend: { type: "string" },
+  "redis-url": { type: "string" },
+  "redis-prefix": { type: "string" },
+  "redis-port": { type: "string" },
+  "start-redis": { type: "boolean" },
+  "no-start-redis": { type: "boolean" },
+  "max-document-size": { type: "string" },
+  "max-user-storage": { type: "string" },
+  "downsample-threshold": { type: "string" },
+  "multi-user": { type: "boolean", short: "m" },
+  "allow-registration": { type: "boolean" },
+  "no-allow-registration": { type: "boolean" },
+  "database-url": { type: "string" },
+  "bcrypt-cost": { type: "string" },
+  "auth-module": { type: "string" },
+  "secure-cookies": { type: "boolean" },
+  "worker-idle-timeout": { type: "string" },
+  "worker-health-interval": { type: "string" },
+  "worker-restart-backoff": { type: "string" },
+  "worker-restart-backoff-max": { type: "string" },
+  "worker-crash-limit": { type: "string" },
+  "worker-crash-window": { type: "string" },
+  "min-procs": { type: "string" },
+  "max-procs": { type: "string" },
+  "keep-versions": { type: "string" },
+  "drain-timeout": { type: "string" },
+  "job-queue": { type: "string" },
+  "job-queue-prefix": { type: "string" },
+  "max-archive-size": { type: "string" },
+  "max-app-size": { type: "string" },
+  "worker-memory-limit": { type: "string" },
+  "worker-pids-limit": { type: "string" },
+  "worker-cpu-percent": { type: "string" },
+  "worker-uid-range": { type: "string" },
+  "worker-watchdog-interval": { type: "string" },
+  "worker-cpu-window": { type: "string" },
+  // bokeh serve's network flags (shared/config/listen-config.ts) and the old bokeh-server's --script
+  ip: { type: "string" },
+  "url-prefix": { type: "string" },
+  "ssl-certfile": { type: "string" },
+  "ssl-keyfile": { type: "string" },
+  "unix-socket": { type: "string" },
+  "use-xheaders": { type: "boolean" },
+  "num-procs": { type: "string" },
+  show: { type: "boolean" },
+  "disable-index": { type: "boolean" },
+  "disable-index-redirect": { type: "boolean" },
+  "http-headers-timeout": { type: "string" },
+  "http-request-timeout": { type: "string" },
+  script: { type: "string", multiple: true },
+} as const satisfies Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
 
 /**
  * Parses `plothost serve` flags and the environment.
@@ -208,55 +298,9 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: {
-        port: { type: "string", short: "p" },
-        address: { type: "string" },
-        "data-directory": { type: "string", short: "D" },
-        dev: { type: "boolean" },
-        "log-level": { type: "string" },
-        sandbox: { type: "string" },
-        "allow-websocket-origin": { type: "string", multiple: true },
-        "worker-start-timeout": { type: "string" },
-        "unused-session-lifetime": { type: "string" },
-        "check-unused-sessions": { type: "string" },
-        "keep-alive": { type: "string" },
-        "session-token-expiration": { type: "string" },
-        "websocket-max-message-size": { type: "string" },
-        "sign-sessions": { type: "boolean" },
-        backend: { type: "string" },
-        "redis-url": { type: "string" },
-        "redis-prefix": { type: "string" },
-        "redis-port": { type: "string" },
-        "start-redis": { type: "boolean" },
-        "no-start-redis": { type: "boolean" },
-        "max-document-size": { type: "string" },
-        "max-user-storage": { type: "string" },
-        "multi-user": { type: "boolean", short: "m" },
-        "allow-registration": { type: "boolean" },
-        "no-allow-registration": { type: "boolean" },
-        "database-url": { type: "string" },
-        "bcrypt-cost": { type: "string" },
-        "auth-module": { type: "string" },
-        "secure-cookies": { type: "boolean" },
-        "worker-idle-timeout": { type: "string" },
-        "worker-health-interval": { type: "string" },
-        "worker-restart-backoff": { type: "string" },
-        "worker-restart-backoff-max": { type: "string" },
-        "worker-crash-limit": { type: "string" },
-        "worker-crash-window": { type: "string" },
-        "min-procs": { type: "string" },
-        "max-procs": { type: "string" },
-        "job-queue": { type: "string" },
-        "job-queue-prefix": { type: "string" },
-        "max-archive-size": { type: "string" },
-        "max-app-size": { type: "string" },
-        "worker-memory-limit": { type: "string" },
-        "worker-pids-limit": { type: "string" },
-        "worker-cpu-percent": { type: "string" },
-        "worker-uid-range": { type: "string" },
-      },
+      options: SERVE_OPTIONS,
     });
-    values = parsed.values;
+    values = withEnvFallbacks(parsed.values, SERVE_OPTIONS, env) as typeof values;
     positionals = parsed.positionals;
   } catch (err) {
     r.problems.push((err as Error).message);
@@ -264,7 +308,9 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
   const str = (k: string) => values[k] as string | undefined;
 
   const port = r.int("--port / PORT", str("port") ?? env.PLOTHOST_PORT ?? env.PORT, DEFAULT_PORT, 0, 65535);
-  const apps = (positionals.length > 0 ? positionals : [path.join(projectRoot, "apps", "demo.ts")]).map((p) => ({
+  const given = [...positionals, ...((values.script as string[] | undefined) ?? [])];
+  if (given.length === 0) given.push(...(env.PLOTHOST_APPS ?? "").split(",").map((a) => a.trim()).filter(Boolean));
+  const apps = (given.length > 0 ? given : [path.join(projectRoot, "apps", "demo.ts")]).map((p) => ({
     name: appNameFromPath(p),
     path: path.resolve(p),
   }));
@@ -278,7 +324,7 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
 
   const config: GatewayConfig = {
     port,
-    address: str("address") ?? env.PLOTHOST_ADDRESS ?? "127.0.0.1",
+    address: (values["ip:given"] && !values["address:given"] ? str("ip") : str("address") ?? str("ip")) ?? "127.0.0.1",
     dataDir: path.resolve(str("data-directory") ?? env.PLOTHOST_DATA_DIR ?? ".plothost"),
     dev: r.bool("--dev / PLOTHOST_DEV", (values.dev as boolean | undefined) ?? env.PLOTHOST_DEV, false),
     logLevel: r.oneOf("--log-level / PLOTHOST_LOG_LEVEL", str("log-level") ?? env.PLOTHOST_LOG_LEVEL, LOG_LEVELS, "info"),
@@ -286,6 +332,7 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
     apps,
     allowWebsocketOrigins: (values["allow-websocket-origin"] as string[] | undefined) ?? (env.PLOTHOST_ALLOW_WEBSOCKET_ORIGIN ?? "").split(",").filter(Boolean),
     workerStartTimeoutMs: r.int("--worker-start-timeout", str("worker-start-timeout"), 15_000, 100),
+    shutdownTimeoutMs: r.int("--shutdown-timeout", str("shutdown-timeout"), 10_000, 100),
     unusedSessionLifetimeMs: r.int("--unused-session-lifetime", str("unused-session-lifetime"), 15_000, 1),
     checkUnusedSessionsMs: r.int("--check-unused-sessions", str("check-unused-sessions"), 17_000, 1),
     keepAliveMs: r.int("--keep-alive", str("keep-alive"), 37_000, 0),
@@ -298,11 +345,14 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
     redisPrefix: str("redis-prefix") ?? env.PLOTHOST_REDIS_PREFIX ?? "plothost:",
     maxDocumentBytes: r.int("--max-document-size / PLOTHOST_MAX_DOCUMENT_SIZE", str("max-document-size") ?? env.PLOTHOST_MAX_DOCUMENT_SIZE, 64 * 1024 * 1024, 1024),
     maxUserBytes: r.int("--max-user-storage / PLOTHOST_MAX_USER_STORAGE", str("max-user-storage") ?? env.PLOTHOST_MAX_USER_STORAGE, 1024 * 1024 * 1024, 1024),
+    downsampleThresholdRows: r.int("--downsample-threshold / PLOTHOST_DOWNSAMPLE_THRESHOLD", str("downsample-threshold") ?? env.PLOTHOST_DOWNSAMPLE_THRESHOLD, 100_000, 0),
     projectRoot,
     ...accountsConfig(r, values, env),
     ...appsConfig(r, values, env),
     ...sandboxConfig(r, values, env),
+    ...listenConfig(r, values, env, str("backend") ?? env.PLOTHOST_BACKEND ?? "file"),
   };
+  if (values["address:given"] && values["ip:given"] && str("address") !== str("ip")) r.problems.push("--ip is another name for --address: give one of them");
   if (config.signSessions && !config.secretKey) r.problems.push("--sign-sessions needs a secret key in PLOTHOST_SECRET_KEY (make one with `plothost secret`)");
   if (config.secretKey !== null && config.secretKey.length < 32) r.problems.push("PLOTHOST_SECRET_KEY must be at least 32 characters (make one with `plothost secret`)");
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -33,8 +33,15 @@ export function deploy(argv: readonly string[], ctx: CommandContext): Promise<nu
     const started = await apps.deploy(name, archive, { onUpload: (sent, total) => bar.update(sent, total) });
     bar.finish();
     ctx.err(`version ${started.version} uploaded; deploy job ${started.deploy.id}`);
+    // Each step the job went through is printed once, from the job's own list of steps, however fast it was.
+    let printed = 0;
     const job = await apps.waitForDeploy(name, started.deploy.id, {
-      onProgress: (j) => ctx.err(`deploy ${j.id}: ${j.state}${j.step ? ` (${j.step}, ${j.progress}%)` : ""}${j.error ? `: ${j.error}` : ""}`),
+      onProgress: (j) => {
+        const steps = j.steps ?? (j.step ? [{ step: j.step, progress: j.progress }] : []);
+        for (const s of steps.slice(printed)) ctx.err(`deploy ${j.id}: running (${s.step}, ${s.progress}%)`);
+        printed = Math.max(printed, steps.length);
+        if (j.state !== "running") ctx.err(`deploy ${j.id}: ${j.state}${j.error ? `: ${j.error}` : ""}`);
+      },
     });
     if (job.state !== "done") {
       ctx.err(`plothost: the deploy of ${name} failed${job.error ? `: ${job.error}` : ""}. The previous version (if any) keeps serving; read \`plothost logs ${name}\`.`);

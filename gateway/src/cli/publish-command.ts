@@ -1,11 +1,13 @@
 import fs from "node:fs";
 import type { DocJson } from "../../../shared/index.ts";
 import { CommandContext, UsageError, parseCommand, runCommand } from "./cli-context.ts";
+import { ProgressBar } from "./progress-bar.ts";
 
 export const PUBLISH_USAGE = `Usage: plothost publish FILE.json [--name NAME] [--public | --visibility private|public|shared] [--url URL] [--json]
 
 Publishes Bokeh document JSON (Document.to_json() in BokehJS or Python, or a json_item) and prints its links.
-Private by default; --public gives a link anyone can open without logging in.
+Private by default; --public gives a link anyone can open without logging in. The upload's progress is shown on
+stderr. Columns over the server's --downsample-threshold are stored once and sent to viewers downsampled.
 `;
 
 const VISIBILITIES = ["private", "public", "shared"] as const;
@@ -28,9 +30,11 @@ export function publish(argv: readonly string[], ctx: CommandContext): Promise<n
       const e = err as NodeJS.ErrnoException;
       throw new UsageError(e.code === "ENOENT" ? `no such file: ${file}` : `${file} is not JSON: ${e.message}`);
     }
+    const bar = new ProgressBar(ctx.io.stderr, "upload");
     const info = await ctx.session(ctx.serverUrl(values.url)).publishJson(json as DocJson, {
-      name: values.name, visibility: visibility as (typeof VISIBILITIES)[number],
+      name: values.name, visibility: visibility as (typeof VISIBILITIES)[number], onUpload: (sent, total) => bar.update(sent, total),
     });
+    bar.finish();
     if (values.json) return void ctx.out(JSON.stringify(info));
     ctx.out(`Published "${info.name}" (${info.visibility}), id ${info.id}`);
     ctx.out(`  ${info.url}`);

@@ -134,4 +134,32 @@ describe("plothost CLI: accounts, tokens, admin", { timeout: 180_000 }, () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/Only admins can do this/);
   });
+
+  it("each admin action's error path: a taken name and an unknown user fail (1), a bad role is a usage error (2)", async () => {
+    const env = as(adminHome, { PLOTHOST_URL: gw.url });
+    const [taken, unknownUser, badRole, noAction] = await Promise.all([
+      runCli(["admin", "create-user", admin], { ...env, PLOTHOST_PASSWORD: PASSWORD }),
+      runCli(["admin", "disable", "nobody-here"], env),
+      runCli(["admin", "set-role", admin, "superuser"], env),
+      runCli(["admin", "promote", admin], env),
+    ]);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/username is taken/);
+    expect(unknownUser.code).toBe(1);
+    expect(unknownUser.stderr).toMatch(/nobody-here|no user/i);
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toMatch(/the role must be user or admin/);
+    expect(noAction.code).toBe(2);
+  });
+
+  it("secret prints a new random key each time; arguments and unknown commands are usage errors (2)", async () => {
+    const [a, b, extra, unknown] = await Promise.all([runCli(["secret"], {}), runCli(["secret"], {}), runCli(["secret", "--length", "9"], {}), runCli(["frobnicate"], {})]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
+    expect(b.stdout).not.toBe(a.stdout);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toMatch(/secret takes no arguments/);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"\. Run `plothost --help`/);
+  });
 });

@@ -64,7 +64,10 @@ describe("plothost CLI: publish, deploy, apps, logs", { timeout: 240_000 }, () =
     dirs.push(dir);
     const deployed = await runCli(["deploy", dir], env);
     expect(deployed.stderr).toMatch(/upload 100% \(/);
-    expect(deployed.stderr).toMatch(/deploy \S+: running \(compiling, \d+%\)/);
+    // Every step is printed once, in order, from the job's own list of steps (not only the ones a poll happened to see).
+    expect([...deployed.stderr.matchAll(/deploy \S+: running \(([^,]+), \d+%\)/g)].map((m) => m[1]))
+      .toEqual(["unpacking", "compiling", "starting a worker", "switching traffic"]);
+    expect(deployed.stderr).toMatch(/deploy \S+: done/);
     expect(deployed.code).toBe(0);
     const url = `${gw.url}/${user}/myapp`;
     expect(deployed.stdout).toContain(`Deployed myapp version 1: ${url}`);
@@ -120,5 +123,16 @@ describe("plothost CLI: publish, deploy, apps, logs", { timeout: 240_000 }, () =
     expect(failed.stderr).toMatch(/plothost: the deploy of broken failed: /);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no app named "no-such-app"/);
+  });
+
+  it("apps without a login fails (1) and says how to log in; apps with an argument is a usage error (2)", async () => {
+    const { home } = tempHome();
+    const [anon, extra] = await Promise.all([
+      runCli(["apps"], { PLOTHOST_HOME: home, PLOTHOST_URL: gw.url }),
+      runCli(["apps", "surplus"], env),
+    ]);
+    expect(anon.code).toBe(1);
+    expect(anon.stderr).toContain(`plothost login --url ${gw.url}`);
+    expect(extra.code).toBe(2);
   });
 });

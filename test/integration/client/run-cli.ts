@@ -41,3 +41,68 @@ export function runCli(args: readonly string[], env: Record<string, string>, inp
     child.stdin!.end(input);
   });
 }
+
+/** A real `plothost serve` process, once it printed where it listens. */
+export interface Served {
+  readonly url: string;
+  readonly out: () => string;
+  /** Resolves once the output contains `text` (bounded). */
+  printed(text: string): Promise<void>;
+  /** Ctrl-C (or `signal`): resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+let dirs = 0;
+
+/**
+ * Starts `plothost serve ARGS` (a data directory of its own under `tmp`, quiet logs) and waits for
+ * "plothost listening on URL" (bounded). Stop it with `stop()`; {@link killServers} ends any left over.
+ */
+export function startServe(args: readonly string[], env: Record<string, string>, tmp: string): Promise<Served> {
+  dirs += 1;
+  const dataDir = path.join(tmp, `data${process.pid}x${dirs}`);
+  const child = startCli(["serve", "-D", dataDir, "--log-level", "warn", ...args], env);
+  running.add(child);
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (c: Buffer) => void (out += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => void (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => (running.delete(child), resolve(code))));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`plothost serve ${args.join(" ")} did not listen within 60 s\n${out}\n${err}`)), 60_000);
+    const check = () => {
+      const m = /plothost listening on (\S+)\n/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout!.off("data", check);
+      resolve({
+        url: m[1], out: () => out,
+        printed: (text) => new Promise<void>((ok, fail) => {
+          const t = setTimeout(() => fail(new Error(`"${text}" not printed within 20 s:\n${out}`)), 20_000);
+          const look = () => {
+            if (!out.includes(text)) return;
+            clearTimeout(t);
+            child.stdout!.off("data", look);
+            ok();
+          };
+          child.stdout!.on("data", look);
+          look();
+        }),
+        stop: (signal = "SIGINT") => {
+          child.kill(signal);
+          const t = setTimeout(() => child.kill("SIGKILL"), 30_000); // a server that ignores Ctrl-C fails with null
+          return exited.finally(() => clearTimeout(t));
+        },
+      });
+    };
+    child.stdout!.on("data", check);
+    void exited.then((code) => reject(new Error(`plothost serve exited (${code}) before listening\n${out}\n${err}`)));
+  });
+}
+
+/** Kills every server {@link startServe} started that is still running (call it in `afterAll`). */
+export function killServers(): void {
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+}
