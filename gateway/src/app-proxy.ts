@@ -8,6 +8,8 @@ import { MOUNT_HEADER } from "../../shared/protocol/index.ts";
 import type { Logger } from "../../shared/logging/create-logger.ts";
 import type { WorkerSupervisor } from "./worker-supervisor.ts";
 import { isOriginAllowed } from "./origin-check.ts";
+import { sessionIdOf } from "./apps/app-router.ts";
+import type { SessionRegistry } from "./cluster/session-registry.ts";
 
 /**
  * The front to the per-app workers: HTTP requests and WebSocket upgrades under `/<app>/...` are proxied with
@@ -22,6 +24,13 @@ export class AppProxy {
       logger: Logger; allowWebsocketOrigins: readonly string[]; readyTimeoutMs: number;
       /** Apps beyond the local ones (deployed apps at `/<user>/<app>`), consulted when no local app matches. */
       resolve?: (req: http.IncomingMessage, pathname: string) => { ready(): Promise<string> } | undefined;
+      /**
+       * `--num-procs N`: sessions held by the workers of other gateway processes are proxied to their sockets.
+       * Absent with one process (no lookups).
+       */
+      sessions?: SessionRegistry;
+      /** Sent as `x-plothost-process` on WebSocket handshakes (with `--num-procs N`: which process answered). */
+      processTag?: string;
     },
   ) {
     this.proxy.on("error", (err, _req, target) => {
@@ -37,7 +46,10 @@ export class AppProxy {
     // http-proxy unpipes the client's socket and leaves it paused: it would never read the client's FIN and
     // never close. End it with the worker's side.
     this.proxy.on("proxyReqWs", (proxyReq, _req, socket) => {
-      proxyReq.once("upgrade", (_res, proxySocket: Duplex) => proxySocket.once("close", () => (socket as Socket).destroySoon()));
+      proxyReq.once("upgrade", (res: http.IncomingMessage, proxySocket: Duplex) => {
+        if (opts.processTag) res.headers["x-plothost-process"] = opts.processTag;
+        proxySocket.once("close", () => (socket as Socket).destroySoon());
+      });
     });
   }
 
@@ -52,7 +64,7 @@ export class AppProxy {
     const sup = this.supervisorFor(req.path) ?? this.opts.resolve?.(req, req.path);
     if (!sup) return next();
     req.headers[MOUNT_HEADER] = req.baseUrl;
-    this.waitReady(sup).then(
+    this.socketFor(req, sup).then(
       (socketPath) => this.proxy.web(req, res, { target: unixTarget(socketPath) }),
       next,
     );
@@ -75,7 +87,7 @@ export class AppProxy {
       this.opts.logger.warn({ origin: req.headers.origin, path: pathname }, "websocket origin refused");
       return refuse(socket, new PlothostError("forbidden_origin", String(req.headers.origin)));
     }
-    this.waitReady(sup).then(
+    this.socketFor(req, sup).then(
       (socketPath) => this.proxy.ws(req, socket, head, { target: unixTarget(socketPath) }),
       (err) => refuse(socket, err instanceof PlothostError ? err : new PlothostError("app_unavailable")),
     );
@@ -83,6 +95,17 @@ export class AppProxy {
 
   close(): void {
     this.proxy.close();
+  }
+
+  /** The worker socket for a request: another process's worker when it holds the request's session, else ours. */
+  private async socketFor(req: http.IncomingMessage, sup: { ready(): Promise<string> }): Promise<string> {
+    const registry = this.opts.sessions;
+    const sessionId = registry ? sessionIdOf(req) : null;
+    if (registry && sessionId && !registry.holds(sessionId)) {
+      const elsewhere = await registry.lookup(sessionId);
+      if (elsewhere) return elsewhere;
+    }
+    return this.waitReady(sup);
   }
 
   private waitReady(sup: { ready(): Promise<string> }): Promise<string> {

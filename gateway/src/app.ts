@@ -2,9 +2,8 @@
  * Gateway composition root: wires config, logger, sandbox, one supervisor per app, the BokehJS static files and
  * the proxy into an express 5 app and an HTTP server. Everything it creates is closed by `close()`.
  */
-import http from "node:http";
+import type http from "node:http";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
 import express, { type Request, type Response, type NextFunction } from "express";
 import type { GatewayConfig } from "../../shared/config/index.ts";
 import { PlothostError, toPlothostError } from "../../shared/errors/catalogue.ts";
@@ -17,13 +16,17 @@ import { WorkerSupervisor } from "./worker-supervisor.ts";
 import { AppProxy } from "./app-proxy.ts";
 import { bokehjsStatic } from "./static-bokehjs.ts";
 import { requestContext } from "./request-context.ts";
-import { indexPage } from "./index-page.ts";
+import { indexRoute } from "./index-page.ts";
+import { createServer, listen } from "./listener.ts";
+import { applyForwardedHost } from "./forwarded-host.ts";
 import { createAuth, type Auth } from "./auth/create-auth.ts";
 import { createDocs } from "./docs/create-docs.ts";
 import { docsAuth } from "./docs/docs-auth.ts";
 import { ensureRedis } from "./redis/managed-redis.ts";
 import { createApps, type Apps } from "./apps/create-apps.ts";
-import { createAdminConsole } from "./admin/create-admin-console.ts";
+import { createAdminConsole, isProxiedPath } from "./admin/create-admin-console.ts";
+import { createOps } from "./ops/create-ops.ts";
+import { RedisSessionRegistry } from "./cluster/session-registry.ts";
 
 export interface Gateway {
   readonly app: express.Express;
@@ -45,7 +48,7 @@ export interface Gateway {
 }
 
 export async function createGateway(config: GatewayConfig, logger: Logger, deps: { sandbox?: Sandbox } = {}): Promise<Gateway> {
-  const sandbox = deps.sandbox ?? (await createSandbox({ prefer: config.sandbox }));
+  const sandbox = deps.sandbox ?? (await createSandbox({ prefer: config.sandbox, watchdog: config.workerWatchdog }));
   // Each app gets its own uid (as root) and 0700 home; the workers add Node's own limits to the sandbox's layers.
   const tenants = new TenantIdentities({ dir: path.join(config.dataDir, "sandbox"), ...config.workerUidRange });
   const { first, count } = config.workerUidRange;
@@ -55,38 +58,80 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   logger.info({ sandbox: sandbox.kind, layers }, "sandbox selected");
   for (const w of sandbox.warnings) logger.warn({ sandbox: sandbox.kind }, w);
   const managedRedis = await ensureRedis(config, logger);
+  // --num-procs N: the gateway processes share which worker socket holds each app session (gateway/src/cluster).
+  const sessions = config.numProcs > 1 ? new RedisSessionRegistry({ url: config.redisUrl, prefix: config.redisPrefix }) : undefined;
+  const onSession = sessions
+    ? (op: "created" | "destroyed", id: string, socketPath: string) => (op === "created" ? sessions.register(id, socketPath) : sessions.unregister(id))
+    : undefined;
   const auth = await createAuth(config, logger);
   const docs = await createDocs(config, logger, docsAuth(auth), auth.db);
+  // Deleting an account deletes its published documents and share links (their viewers are disconnected).
+  auth.onUserDelete(async (user) => void (await docs.deleteOwnedBy(user.username)));
 
-  const supervisors = new Map(config.apps.map((a) => [a.name, new WorkerSupervisor(a, { sandbox, config, logger, userHeaderKey: auth.userHeaderPublicKey, tenants })]));
-  const adminConsole = createAdminConsole({ config, logger, auth, docs: docs.store, supervisors });
-  const apps = await createApps(config, logger, { sandbox, csrfCheck: auth.csrfCheck, userHeaderKey: auth.userHeaderPublicKey, tenants });
+  const supervisors = new Map(config.apps.map((a) => [a.name, new WorkerSupervisor(a, { sandbox, config, logger, userHeaderKey: auth.userHeaderPublicKey, tenants, onSession })]));
+  const apps = await createApps(config, logger, {
+    sandbox, csrfCheck: auth.csrfCheck, userHeaderKey: auth.userHeaderPublicKey, tenants, db: auth.db,
+    shortPaths: { taken: (segment) => supervisors.has(segment) }, onSession,
+  });
+  // Deleting an account deletes its deployed apps (workers stopped, records gone, files removed by cleanup jobs).
+  auth.onUserDelete(async (user) => void (await apps.removeOwner(user.username)));
+  const adminConsole = createAdminConsole({
+    config, logger, auth, docs: docs.store, deleteDocument: (id, origin) => docs.deleteDocument(id, origin), supervisors, deployed: apps,
+    sandbox: { kind: sandbox.kind, layers, warnings: [...sandbox.warnings] },
+  });
   const proxy = new AppProxy(supervisors, {
     logger, allowWebsocketOrigins: config.allowWebsocketOrigins, readyTimeoutMs: config.workerStartTimeoutMs,
-    resolve: apps.resolve,
+    resolve: apps.resolve, sessions, processTag: sessions ? String(process.pid) : undefined,
+  });
+
+  const ops = createOps({
+    config, db: auth.db,
+    appStates: () => [...supervisors.values()].map((s) => ({ name: s.app.name, state: s.state })),
+    sources: {
+      sessions: () => adminConsole.stats().sessions,
+      workers: () => {
+        const s = adminConsole.stats();
+        return { running: s.appsRunning, memoryBytes: s.workerMemoryBytes, restarts: s.restarts };
+      },
+      jobQueueDepth: () => apps.queue.depth(),
+      isProxied: isProxiedPath,
+    },
   });
 
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  // --use-xheaders: X-Forwarded-Proto/-For (express) and -Host (applyForwardedHost) from the proxy in front count.
+  app.set("trust proxy", config.useXheaders);
+  if (config.useXheaders) app.use((req, _res, next) => (applyForwardedHost(req), next()));
   app.use(requestContext(logger));
+  // --num-procs N: which gateway process answered (for operators and the cluster tests).
+  if (sessions) app.use((_req, res, next) => (res.setHeader("x-plothost-process", String(process.pid)), next()));
   app.use(adminConsole.observeRequests);
+  app.use(ops.metrics.observe);
+  app.use(ops.health);
   app.get("/static/js/:file", bokehjsStatic());
   app.get("/favicon.ico", (_req, res) => void res.status(204).setHeader("cache-control", "public, max-age=86400").end());
   app.use(auth.authenticate);
+  // Prometheus scrapes with an admin API token (`authorization: Bearer ...` in its scrape config).
+  app.get("/metrics", (req, res, next) => {
+    requireScope(req, "admin");
+    ops.metrics.handler(req, res).catch(next);
+  });
   app.get("/api/v1/admin/sandbox", (req, res) => {
     requireScope(req, "admin");
     res.json({ kind: sandbox.kind, layers, warnings: [...sandbox.warnings] });
   });
   app.use("/api/v1/docs", docs.api);
   app.use("/api/v1/apps", apps.api);
+  app.use("/api/v1/admin/apps", apps.adminApi);
   app.use("/doc", docs.pages);
   app.use("/s", docs.linkPages);
   app.use(auth.routes);
   app.use(adminConsole.routes);
-  app.get("/", auth.requireUser, (_req, res) => {
-    res.type("html").send(indexPage([...supervisors.values()].map((s) => ({ name: s.app.name, state: s.state }))));
-  });
+  if (!config.disableIndex) {
+    const listApps = () => [...supervisors.values()].map((s) => ({ name: s.app.name, state: s.state }));
+    app.get("/", auth.requireUser, indexRoute({ disableIndexRedirect: config.disableIndexRedirect, apps: listApps }));
+  }
   app.use(auth.requireUser, proxy.http);
   app.use(apps.errorPage);
   app.use((req: Request, _res: Response, next: NextFunction) => next(new PlothostError("not_found", req.path)));
@@ -97,9 +142,15 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
     res.status(e.status).json(e.toJSON());
   });
 
-  const server = http.createServer(app);
+  // --url-prefix: everything (pages, BokehJS, WebSockets, the API) lives under the prefix, as if mounted there.
+  const prefix = config.urlPrefix;
+  const root = prefix ? express().disable("x-powered-by").use(prefix, app).use((req: Request, res: Response) => {
+    res.status(404).json(new PlothostError("not_found", req.path).toJSON());
+  }) : app;
+  const server = createServer(config, root);
   /** WebSocket upgrades for plothost mounted at `mount`: published documents here, app sessions to their worker. */
   const upgradeAt = (mount: string) => (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
+    if (config.useXheaders) applyForwardedHost(req);
     const full = req.url ?? "/";
     req.url = full.slice(mount.length) || "/";
     if (adminConsole.upgrade(req, socket, head)) return;
@@ -107,38 +158,43 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
     req.url = full;
     auth.upgrade((r, s, h) => proxy.upgradeAt(mount, r, s, h))(req, socket, head);
   };
-  server.on("upgrade", upgradeAt(""));
+  /** Upgrades under `prefix` are plothost's; the caller decides what happens to the others. */
+  const upgradeUnder = (p: string) => (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): boolean => {
+    const url = req.url ?? "/";
+    if (url !== p && !url.startsWith(`${p}/`) && !url.startsWith(`${p}?`)) return false;
+    upgradeAt(p)(req, socket, head);
+    return true;
+  };
+  server.on("upgrade", (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
+    if (!upgradeUnder(prefix)(req, socket, head)) socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+  });
   for (const s of supervisors.values()) void s.ready().catch(() => {});
 
   return {
     app, server, sandbox, supervisors, auth, apps,
     attach: (host, mount) => {
-      const prefix = mount.replace(/\/+$/, "");
-      const onUpgrade = (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
-        const url = req.url ?? "/";
-        if (url === prefix || url.startsWith(`${prefix}/`)) upgradeAt(prefix)(req, socket, head);
-      };
+      const under = upgradeUnder(mount.replace(/\/+$/, ""));
+      const onUpgrade = (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => void under(req, socket, head);
       host.on("upgrade", onUpgrade);
       return () => void host.off("upgrade", onUpgrade);
     },
-    listen: () => new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(config.port, config.address, () => {
-        server.off("error", reject);
-        const { port } = server.address() as AddressInfo;
-        const host = ["127.0.0.1", "0.0.0.0", "::", "::1"].includes(config.address) ? "localhost" : config.address;
-        resolve({ port, url: `http://${host}:${port}` });
-      });
-    }),
+    listen: () => listen(server, config),
     close: async () => {
+      // Graceful: /readyz turns 503, the listening socket closes (no new connections), idle keep-alive
+      // connections end; then viewers and app sessions are closed with 1001 so their clients reconnect elsewhere.
+      ops.drain();
+      const stoppedListening = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       proxy.close();
       await apps.close();
       await Promise.all([...supervisors.values()].map((s) => s.close()));
+      await sessions?.close();
       // The sandbox's cleanup (the workers' cgroups) finishes here; a sandbox passed in belongs to the caller.
       if (!deps.sandbox) await sandbox.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stoppedListening;
       await adminConsole.close();
+      await ops.close();
       await docs.close();
       await auth.close();
       await managedRedis?.close();

@@ -46,6 +46,8 @@ export interface SupervisorDeps {
   idleTimeoutMs?: number;
   /** Hands the app its own uid/gid and 0700 home (gateway/src/sandbox); absent: the sandbox's default uid. */
   tenants?: TenantIdentities;
+  /** Each session the worker makes or ends (or loses when it exits), with its socket: `--num-procs`' registry. */
+  onSession?: (op: "created" | "destroyed", sessionId: string, socketPath: string) => void;
 }
 
 /**
@@ -185,6 +187,7 @@ export class WorkerSupervisor extends EventEmitter {
       if (e.event === "session") {
         if (e.op === "created") this.sessions.add(e.id);
         else this.sessions.delete(e.id);
+        this.deps.onSession?.(e.op, e.id, this.socketPath);
         this.emit("sessions", this.sessions.size);
         return this.armIdle();
       }
@@ -208,6 +211,7 @@ export class WorkerSupervisor extends EventEmitter {
       if (this.child !== child) return;
       this.child = null;
       this.clearTimers();
+      for (const id of this.sessions) this.deps.onSession?.("destroyed", id, this.socketPath);
       this.sessions.clear();
       this.emit("exit", { code, signal, reason: sandbox.exitReason(child) });
       if (this._state === "closed") return;
@@ -215,15 +219,15 @@ export class WorkerSupervisor extends EventEmitter {
         if (this.readyWaiters.length > 0) return this.start();
         return this.setState("stopped");
       }
+      const known = sandbox.exitReason(child);
+      const reason = known ? `, ${known}` : signal === "SIGKILL" || code === 137 ? ", killed (out of memory, or hung)" : "";
       const delay = this.crashes.crashed ? null : this.crashes.record();
       if (delay === null) {
         const { limit, windowMs } = this.crashes.policy;
-        this.note(log, `worker exited (code ${code}, signal ${signal}); it crashed ${limit} times within ${windowMs} ms, so the app is marked crashed and not restarted`);
+        this.note(log, `worker exited (code ${code}, signal ${signal}${reason}); it crashed ${limit} times within ${windowMs} ms, so the app is marked crashed and not restarted`);
         this.setState("crashed");
         return this.failWaiters(new PlothostError("app_crashed", this.app.prefix ?? `/${this.app.name}`));
       }
-      const known = sandbox.exitReason(child);
-      const reason = known ? `, ${known}` : signal === "SIGKILL" || code === 137 ? ", killed (out of memory, or hung)" : "";
       this.note(log, `worker exited (code ${code}, signal ${signal}${reason}); restarting in ${delay} ms`);
       this.setState("backoff");
       this.restartTimer = setTimeout(() => {

@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
   app_deleting: { status: 409, message: "This app is being deleted. Wait until its cleanup job has finished (GET /api/v1/apps/NAME answers 404), then deploy again." },
   version_not_found: { status: 404, message: "This app has no such version. GET /api/v1/apps/NAME lists its versions." },
   deploy_not_found: { status: 404, message: "This app has no deploy with that id. The id is in the response of the deploy or rollback that started it." },
+  short_path_taken: { status: 409, message: "This short path is taken (another app, a local app, a user name or a reserved path). Choose another, or take it away from the app holding it first." },
   payload_too_large: { status: 413, message: "The request body is too large. Send less data, or ask an admin to raise the limit." },
   // --- published documents (shared/storage) ---
   document_not_found: { status: 404, message: "No published document has this id. Check the id, or list your documents." },

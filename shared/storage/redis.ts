@@ -266,8 +266,8 @@ class RedisDocumentStore implements DocumentStore {
     this.subscribers.clear();
     this.ready.clear();
     this.cache.clear();
-    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
-    if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
+    await closeConnection(this.subscriber);
+    if (this.ownsClient) await closeConnection(this.client);
   }
 
   /**
@@ -393,4 +393,17 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<Docume
     throw err;
   }
   return new RedisDocumentStore(client, subscriber, options.client === undefined, options);
+}
+
+/**
+ * Closes a connection politely when Redis answers (QUIT, bounded), at once when it does not: a QUIT queued for a
+ * Redis that is down would wait for a reconnection that may never come, and hang the gateway's shutdown.
+ */
+async function closeConnection(c: Redis): Promise<void> {
+  if (c.status === "ready") {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([c.quit(), new Promise((resolve) => { timer = setTimeout(resolve, 1000); })]).catch(() => {});
+    clearTimeout(timer);
+  }
+  c.disconnect();
 }

@@ -11,8 +11,11 @@ export class BokehTestClient {
   private waiters: Array<{ pred: (m: Message) => boolean; resolve: (m: Message) => void; from: number }> = [];
   private cursor = 0;
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** The headers of the server's handshake response (101). */
+  upgradeHeaders: Record<string, string | string[] | undefined> = {};
 
   private constructor(readonly ws: WebSocket) {
+    ws.once("upgrade", (res) => void (this.upgradeHeaders = res.headers));
     ws.on("message", (data, isBinary) => {
       const buf = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
       const msg = this.receiver.consume(isBinary ? new Uint8Array(buf) : buf.toString("utf8"));

@@ -29,7 +29,7 @@ export function createWorkerServer(deps: {
   config: WorkerConfig; sessions: SessionRegistry; signing: SessionSigning; logger: Logger;
   /** A directory app's static files and page template (absent: a single module). */
   bundle?: Pick<AppBundle, "staticDir" | "template">;
-}): http.Server {
+}): http.Server & { goingAway(): void } {
   const { config, sessions, signing, logger } = deps;
   const staticPrefix = `${config.prefix}/static/`;
   const verifier = config.userHeaderKey ? new UserHeaderVerifier(config.userHeaderKey) : null;
@@ -101,6 +101,7 @@ export function createWorkerServer(deps: {
         const opened = await sessionFor(req, url);
         if (!opened) return sendJsonError(res, "bad_session_id");
         const { session, token } = opened;
+        reqLog.info({ sessionId: session.id }, "session page served");
         const doc = session.document;
         const template = deps.bundle?.template;
         const html = template
@@ -194,7 +195,15 @@ export function createWorkerServer(deps: {
   });
 
   server.on("close", () => wss.close());
-  return server;
+  return Object.assign(server, {
+    /**
+     * Shutdown: every session's WebSocket is closed with 1001 (going away), so clients know to reconnect (to
+     * another worker or gateway) rather than report an error; the sessions themselves are destroyed after.
+     */
+    goingAway: () => {
+      for (const ws of wss.clients) ws.close(1001, "server shutting down");
+    },
+  });
 }
 
 function feed(conn: ProtocolConnection, data: RawData, isBinary: boolean): void {

@@ -70,6 +70,7 @@ const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, "worker stopping");
+  server.goingAway();
   server.close();
   server.closeAllConnections();
   await sessions.close();
