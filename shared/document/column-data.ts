@@ -83,6 +83,24 @@ function appendColumn(name: string, old: unknown, added: unknown, rollover: numb
 }
 
 /**
+ * The streamed rows as the columns they join will hold them: plain numbers for a typed column become a typed array
+ * of the same dtype, so the ColumnsStreamed event that carries them is sent as a binary buffer (above the
+ * threshold) rather than as JSON numbers. Other values are kept as given.
+ */
+export function typedLikeColumns(current: ColumnData, data: ColumnData): ColumnData {
+  const out: ColumnData = new Map();
+  for (const [name, values] of data) {
+    const dtype = dtypeOf(current.get(name));
+    if (dtype !== null && Array.isArray(values) && values.every((v) => typeof v === "number")) {
+      const typed = makeTypedArray(dtype, values.length);
+      for (let i = 0; i < values.length; i++) typed[i] = values[i] as number;
+      out.set(name, typed);
+    } else out.set(name, values);
+  }
+  return out;
+}
+
+/**
  * The columns after appending `data` and keeping only the last `rollover` rows, as Python's `stream` does: every
  * existing column must get the same number of new rows. Typed columns stay typed. `current` is not modified.
  */

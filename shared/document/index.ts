@@ -29,6 +29,7 @@ export {
   toColumnPatches,
   toSlice,
   streamColumns,
+  typedLikeColumns,
   patchColumns,
   columnLength,
   type Column,

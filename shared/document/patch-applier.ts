@@ -1,4 +1,4 @@
-import { patchColumns, streamColumns } from "./column-data.ts";
+import { patchColumns, streamColumns, typedLikeColumns } from "./column-data.ts";
 import { DocumentError } from "./errors.ts";
 import type { BokehEvent, Model } from "./model.ts";
 import type { PatchOp } from "./patch-decoder.ts";
@@ -43,8 +43,10 @@ export function applyPatchOp(target: PatchTarget, op: PatchOp, setter: unknown):
       return;
     }
     case "ColumnsStreamed": {
-      const next = streamColumns(columnsOf(op.model, op.attr), op.data, op.rollover);
-      op.model._change(op.attr, next, setter, { kind: op.kind, data: op.data, rollover: op.rollover });
+      const current = columnsOf(op.model, op.attr);
+      const data = typedLikeColumns(current, op.data);
+      const next = streamColumns(current, data, op.rollover);
+      op.model._change(op.attr, next, setter, { kind: op.kind, data, rollover: op.rollover });
       return;
     }
     case "ColumnsPatched": {

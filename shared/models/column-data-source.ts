@@ -3,6 +3,7 @@ import {
   patchColumns,
   registerModelType,
   streamColumns,
+  typedLikeColumns,
   toColumnData,
   toColumnPatches,
   type Column,
@@ -84,9 +85,10 @@ class ColumnDataSourceModel extends BokehModel<ColumnDataSourceProps> {
    * `rollover` rows when given. Typed columns stay typed. Emits ColumnsStreamed with the appended rows only.
    */
   stream(newData: ColumnsInit, rollover?: number | null, setter?: unknown): void {
-    const data = toColumnData(newData);
+    const current = this._columns();
+    const data = typedLikeColumns(current, toColumnData(newData));
     const limit = rollover ?? null;
-    const next = streamColumns(this._columns(), data, limit);
+    const next = streamColumns(current, data, limit);
     this._change("data", next, setter, { kind: "ColumnsStreamed", data, rollover: limit });
   }
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pullDocReq, patchDocFromClient } from "../../shared/protocol/index.ts";
-import { Document } from "../../shared/index.ts";
+import { ColumnDataSource, Document } from "../../shared/index.ts";
 import { BokehTestClient, tokenFromPage } from "../helpers/bokeh-client.ts";
 import { startGateway } from "../helpers/start-gateway.ts";
 
@@ -94,6 +94,22 @@ describe("published documents (single-user mode, file backend)", () => {
     }
     const priv = await publish(gw, fixture, "name=embed-private");
     expect((await fetch(`${gw.url}/doc/${priv.id}?public=true&embed=1`)).status).toBe(404);
+  });
+
+  it("streams numbers into a typed column as a binary buffer to viewers, not as JSON numbers", async () => {
+    const source = new ColumnDataSource({ data: { x: new Float64Array([0, 1]), y: new Float64Array([0, 1]) }, name: "typed" });
+    const plot = new Document();
+    plot.add_root(source);
+    const doc = await publish(gw, plot.to_json(), "name=typed&visibility=public");
+    const v = await viewer(gw, `/doc/${doc.id}?public=true`);
+    const x = Array.from({ length: 1000 }, (_, i) => i * 0.5);
+    const res = await fetch(`${gw.url}/api/v1/docs/${doc.id}/stream`, json({ source: "typed", data: { x, y: x } }));
+    expect(res.status).toBe(200);
+    const patch = await v.client.next((m) => m.header.msgtype === "PATCH-DOC" && (m.content as Events).events.some((e) => e.kind === "ColumnsStreamed"));
+    expect(patch.buffers).toHaveLength(2);
+    expect(patch.buffers.map((b) => b.data.byteLength)).toEqual([8000, 8000]);
+    expect(JSON.stringify(patch.content)).not.toContain("499.5");
+    await v.client.close();
   });
 
   it("streams from the API to every connected viewer, persisted first", async () => {
