@@ -30,6 +30,9 @@ export class BullmqJobQueue implements JobQueue {
     // BullMQ needs maxRetriesPerRequest: null for its blocking worker connection (it duplicates this one).
     this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     this.queue = new Queue(QUEUE_NAME, { connection: this.connection, prefix });
+    // Redis going away is retried by ioredis and reported by /readyz; unhandled, each retry would print a stack.
+    this.connection.on("error", () => {});
+    this.queue.on("error", () => {});
   }
 
   async start(handlers: Readonly<Record<string, JobHandler>>): Promise<void> {
