@@ -82,16 +82,21 @@ function appendColumn(name: string, old: unknown, added: unknown, rollover: numb
   return out;
 }
 
+/** Below this many bytes a few JSON numbers are smaller than any typed-array encoding, so they stay numbers. */
+const TYPED_STREAM_MIN_BYTES = 64;
+
 /**
  * The streamed rows as the columns they join will hold them: plain numbers for a typed column become a typed array
  * of the same dtype, so the ColumnsStreamed event that carries them is sent as a binary buffer (above the
- * threshold) rather than as JSON numbers. Other values are kept as given.
+ * threshold) rather than as JSON numbers. Other values, and chunks under 64 bytes, are kept as given.
  */
 export function typedLikeColumns(current: ColumnData, data: ColumnData): ColumnData {
   const out: ColumnData = new Map();
   for (const [name, values] of data) {
-    const dtype = dtypeOf(current.get(name));
-    if (dtype !== null && Array.isArray(values) && values.every((v) => typeof v === "number")) {
+    const old = current.get(name);
+    const dtype = dtypeOf(old);
+    const itemBytes = isTypedArray(old) ? old.BYTES_PER_ELEMENT : 8;
+    if (dtype !== null && Array.isArray(values) && values.length * itemBytes >= TYPED_STREAM_MIN_BYTES && values.every((v) => typeof v === "number")) {
       const typed = makeTypedArray(dtype, values.length);
       for (let i = 0; i < values.length; i++) typed[i] = values[i] as number;
       out.set(name, typed);

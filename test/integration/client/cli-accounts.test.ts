@@ -119,7 +119,8 @@ describe("plothost CLI: accounts, tokens, admin", { timeout: 180_000 }, () => {
     const created = await runCli(["admin", "create-user", fay], { ...env, PLOTHOST_PASSWORD: PASSWORD });
     expect(created.code).toBe(0);
     expect(created.stdout).toContain(`Created user ${fay}.`);
-    const [list, role] = await Promise.all([runCli(["admin", "list-users"], env), runCli(["admin", "set-role", fay, "admin"], env)]);
+    const list = await runCli(["admin", "list-users"], env);
+    const role = await runCli(["admin", "set-role", fay, "admin"], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(new RegExp(`^${fay}\\s+user\\s+active`, "m"));
     expect(role.code).toBe(0);
