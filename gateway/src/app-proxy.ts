@@ -17,6 +17,14 @@ import type { SessionRegistry } from "./cluster/session-registry.ts";
  */
 export class AppProxy {
   private readonly proxy = httpProxy.createProxyServer({ ws: true, xfwd: true, proxyTimeout: 0 });
+  /**
+   * Keep-alive connections to the workers' sockets for proxied HTTP requests (pooled per socket path). Without an
+   * agent http-proxy opens a connection per request and sends `connection: close`, which the bench showed costing
+   * both the gateway and the worker CPU on every page load. Idle sockets are closed after 2 s, well before a
+   * worker's server would close them (Node's 5 s keep-alive timeout), so a request never lands on a socket the
+   * worker is closing. WebSocket upgrades keep their own connection (the socket becomes the session's).
+   */
+  private readonly workerAgent = new http.Agent({ keepAlive: true, timeout: 2000 });
 
   constructor(
     private readonly supervisors: ReadonlyMap<string, WorkerSupervisor>,
@@ -65,7 +73,7 @@ export class AppProxy {
     if (!sup) return next();
     req.headers[MOUNT_HEADER] = req.baseUrl;
     this.socketFor(req, sup).then(
-      (socketPath) => this.proxy.web(req, res, { target: unixTarget(socketPath) }),
+      (socketPath) => this.proxy.web(req, res, { target: unixTarget(socketPath), agent: this.workerAgent }),
       next,
     );
   };
@@ -95,6 +103,7 @@ export class AppProxy {
 
   close(): void {
     this.proxy.close();
+    this.workerAgent.destroy();
   }
 
   /** The worker socket for a request: another process's worker when it holds the request's session, else ours. */

@@ -54,6 +54,7 @@ export class LiveConnections {
 
   /** Whether an upgrade carries the session id of a session an admin ended (it must be refused). */
   isEnded(req: IncomingMessage): boolean {
+    if (this.ended.size === 0) return false; // the usual case: no token to decode on every upgrade
     const id = sessionIdOf(req);
     if (id === null) return false;
     const until = this.ended.get(id);

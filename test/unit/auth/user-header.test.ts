@@ -25,6 +25,31 @@ describe("the signed user header", () => {
     expect(() => verifier.verify([header, header], now)).toThrow(/more than one/);
   });
 
+  it("reuses a user's header while half its lifetime is left, then signs a fresh one (one signature per 30 s)", () => {
+    const s = createUserHeaderSigner();
+    const v = new UserHeaderVerifier(s.publicKey);
+    const first = s.sign({ name: "bob", role: "user" }, now);
+    expect(s.sign({ name: "bob", role: "user" }, now + USER_HEADER_TTL_S / 2)).toBe(first);
+    expect(s.sign({ name: "bob", role: "admin" }, now)).not.toBe(first); // keyed by role too
+    expect(s.sign({ name: "carol", role: "user" }, now)).not.toBe(first);
+    const fresh = s.sign({ name: "bob", role: "user" }, now + USER_HEADER_TTL_S / 2 + 1);
+    expect(fresh).not.toBe(first);
+    expect(v.verify(fresh, now + USER_HEADER_TTL_S + 1)).toEqual({ name: "bob", role: "user" });
+    // A reused header still expires TTL after it was made, never later.
+    expect(() => v.verify(first, now + USER_HEADER_TTL_S + 1)).toThrow(/expired/);
+  });
+
+  it("remembers a verified header by its exact text, and still refuses it once expired", () => {
+    const v = new UserHeaderVerifier(signer.publicKey);
+    const header = signer.sign({ name: "dave", role: "user" }, now);
+    const user = v.verify(header, now);
+    expect(v.verify(header, now + 1)).toBe(user); // the same object: no second signature check
+    expect(() => v.verify(header, now + USER_HEADER_TTL_S + 1)).toThrow(/expired/);
+    const [ver, payload, sig] = header.split(".");
+    const forged = `${sig.slice(0, 10)}${sig[10] === "A" ? "B" : "A"}${sig.slice(11)}`;
+    expect(() => v.verify(`${ver}.${payload}.${forged}`, now)).toThrow(/bad signature/);
+  });
+
   it("gives workers nothing that could sign: the public key does not verify as a signer's secret", () => {
     expect(signer.publicKey).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(Buffer.from(signer.publicKey, "base64url").length).toBe(44); // Ed25519 SPKI: public part only
