@@ -1,6 +1,7 @@
 /**
  * cold-start: from spawning a sandboxed worker to its first served session (GET page + WebSocket + PULL-DOC on its
- * socket), median of 20; against the same worker as a plain child process (`--sandbox plain`) and against bare
+ * socket), median of 20; the default worker bundle against the tsx path, against the same worker as a plain
+ * child process (`--sandbox plain`) and against bare
  * `node -e` (and `node --import tsx -e`, the loader's own cost). Modes are interleaved, after one warm-up each;
  * tsx's transform cache is warm (it persists per app in the data directory, as across real restarts).
  */
@@ -12,6 +13,7 @@ import { parseGatewayConfig } from "../shared/config/index.ts";
 import { createLogger } from "../shared/logging/create-logger.ts";
 import { createSandbox, type Sandbox } from "../gateway/src/sandbox/index.ts";
 import { WorkerSupervisor } from "../gateway/src/worker-supervisor.ts";
+import { createWorkerLauncher, type WorkerLauncher } from "../gateway/src/worker-launch/index.ts";
 import { demoApp, directTarget, openSession, projectRoot } from "./lib/plothost.ts";
 import { isMain, runAlone, type BenchResult } from "./lib/report.ts";
 import { median, ms, now, percentile, ratio } from "./lib/stats.ts";
@@ -53,8 +55,13 @@ export async function run(opts: ColdStartOptions = {}): Promise<BenchResult> {
       bwrap: await createSandbox({ prefer: "bwrap" }),
       plain: await createSandbox({ prefer: "plain" }),
     };
-    const worker = async (sandbox: Sandbox): Promise<Sample> => {
-      const sup = new WorkerSupervisor(config.apps[0], { sandbox, config, logger });
+    // The default launcher (a prebuilt worker bundle under Node's permission model) and the tsx one (from source).
+    const launchers: Record<"bundle" | "tsx", WorkerLauncher> = {
+      bundle: await createWorkerLauncher({ projectRoot, dataDir, nodePermission: true }),
+      tsx: await createWorkerLauncher({ projectRoot, dataDir, nodePermission: false }),
+    };
+    const worker = async (sandbox: Sandbox, launcher: WorkerLauncher): Promise<Sample> => {
+      const sup = new WorkerSupervisor(config.apps[0], { sandbox, config, logger, launcher });
       try {
         const t0 = now();
         const exited = new Promise<never>((_resolve, reject) => {
@@ -72,8 +79,9 @@ export async function run(opts: ColdStartOptions = {}): Promise<BenchResult> {
       }
     };
     const modes: Array<{ label: string; sample: () => Promise<Sample> }> = [
-      { label: "worker in bubblewrap (plothost default)", sample: () => worker(sandboxes.bwrap) },
-      { label: "worker as a plain child (--sandbox plain)", sample: () => worker(sandboxes.plain) },
+      { label: "worker bundle in bubblewrap, Node permission model (plothost default)", sample: () => worker(sandboxes.bwrap, launchers.bundle) },
+      { label: "worker from source through tsx in bubblewrap (--node-permission off)", sample: () => worker(sandboxes.bwrap, launchers.tsx) },
+      { label: "worker bundle as a plain child (--sandbox plain)", sample: () => worker(sandboxes.plain, launchers.bundle) },
       { label: "bare `node -e` (prints, exits)", sample: async () => ({ ready: Number.NaN, session: await nodeFirstOutput(["-e", "process.stdout.write('x')"]) }) },
       { label: "`node --import tsx -e` (the loader alone)", sample: async () => ({ ready: Number.NaN, session: await nodeFirstOutput(["--import", "tsx", "-e", "process.stdout.write('x')"]) }) },
     ];

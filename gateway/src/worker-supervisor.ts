@@ -9,6 +9,8 @@ import { PlothostError } from "../../shared/errors/catalogue.ts";
 import type { Logger } from "../../shared/logging/create-logger.ts";
 import type { Sandbox } from "./sandbox/index.ts";
 import { nodeHardeningArgs } from "./sandbox/node-hardening.ts";
+import { createTsxLauncher } from "./worker-launch/tsx-launcher.ts";
+import type { WorkerLaunch, WorkerLauncher } from "./worker-launch/index.ts";
 import type { TenantIdentities, TenantIdentity } from "./sandbox/tenant-identities.ts";
 import { pipeWorkerOutput } from "./worker-log.ts";
 import { parseWorkerEvent } from "../../shared/protocol/worker-events.ts";
@@ -48,6 +50,8 @@ export interface SupervisorDeps {
   tenants?: TenantIdentities;
   /** Each session the worker makes or ends (or loses when it exits), with its socket: `--num-procs`' registry. */
   onSession?: (op: "created" | "destroyed", sessionId: string, socketPath: string) => void;
+  /** How the worker's command line is made (gateway/src/worker-launch); default: from source through tsx. */
+  launcher?: WorkerLauncher;
 }
 
 /**
@@ -73,6 +77,7 @@ export class WorkerSupervisor extends EventEmitter {
   readonly socketPath: string;
   private readonly log: Logger;
   private readonly tenant: TenantIdentity | undefined;
+  private readonly launcher: WorkerLauncher;
 
   constructor(
     readonly app: WorkerAppSpec,
@@ -85,6 +90,7 @@ export class WorkerSupervisor extends EventEmitter {
     });
     this.log = deps.logger.child({ app: app.name });
     this.tenant = deps.tenants?.identityFor(app.prefix ?? `/${app.name}`);
+    this.launcher = deps.launcher ?? createTsxLauncher(c.projectRoot);
     // Unix socket paths are limited to ~107 bytes, so the socket lives in a short private dir under the tmpdir.
     this.runDir = fs.mkdtempSync(path.join(os.tmpdir(), "plothost-"));
     this.socketPath = path.join(this.runDir, "worker.sock");
@@ -134,7 +140,7 @@ export class WorkerSupervisor extends EventEmitter {
   }
 
   private start(): void {
-    const { config, sandbox } = this.deps;
+    const { config } = this.deps;
     this.setState("starting");
     // A directory app is bound itself; a single module, with the folder it is in.
     const appDir = isDirectory(this.app.path) ? this.app.path : path.dirname(this.app.path);
@@ -142,19 +148,36 @@ export class WorkerSupervisor extends EventEmitter {
     // cold start). Per app, never shared: a shared one would let one tenant plant code another tenant runs.
     const cacheDir = this.app.cacheDir ?? path.join(config.dataDir, "apps", this.app.name, "tmp");
     fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-    const root = config.projectRoot;
-    // Only what the worker needs: its code, its dependencies, and the app. Not the data directory.
-    const readOnlyPaths = [...new Set([
-      path.join(root, "package.json"), path.join(root, "worker"), path.join(root, "shared"),
-      path.join(root, "node_modules"), appDir,
-    ])];
     const writablePaths = [this.runDir, cacheDir, ...(this.tenant ? [this.tenant.home] : [])];
+    let launch: WorkerLaunch | Promise<WorkerLaunch>;
+    try {
+      launch = this.launcher.prepare({ appPath: this.app.path, appDir, writablePaths });
+    } catch (err) {
+      launch = Promise.reject(err as Error);
+    }
+    // The tsx launcher answers at once: the worker starts exactly as it always did.
+    if (!(launch instanceof Promise)) return this.spawnWorker(launch, cacheDir, writablePaths);
+    launch.then((l) => {
+      if (this._state === "starting") return this.spawnWorker(l, cacheDir, writablePaths);
+      if (this._state !== "stopping") return;
+      if (this.readyWaiters.length > 0) return this.start();
+      this.setState("stopped");
+    }, (err: Error) => {
+      if (this._state !== "starting") return;
+      this.note(this.log, `could not prepare the worker: ${err.message}`);
+      this.emit("exit", { code: 1, signal: null, reason: null });
+      this.restartAfterCrash(this.log, 1, null, null);
+    });
+  }
+
+  private spawnWorker(launch: WorkerLaunch, cacheDir: string, writablePaths: string[]): void {
+    const { config, sandbox } = this.deps;
     const limits = { ...config.workerLimits, ...this.app.limits };
     const args = [
       ...nodeHardeningArgs({ memoryMiB: limits.memoryMiB }),
-      "--import", "tsx", path.join(root, "worker", "src", "main.ts"),
+      ...launch.nodeArgs,
       ...workerConfigToArgs({
-        socketPath: this.socketPath, appPath: this.app.path, prefix: this.app.prefix ?? `/${this.app.name}`, dev: config.dev,
+        socketPath: this.socketPath, appPath: launch.appPath, prefix: this.app.prefix ?? `/${this.app.name}`, dev: config.dev,
         logLevel: config.logLevel === "silent" ? "error" : config.logLevel,
         unusedSessionLifetimeMs: config.unusedSessionLifetimeMs, checkUnusedSessionsMs: config.checkUnusedSessionsMs,
         keepAliveMs: config.keepAliveMs, sessionTokenExpirationS: config.sessionTokenExpirationS,
@@ -166,8 +189,8 @@ export class WorkerSupervisor extends EventEmitter {
       command: process.execPath,
       args,
       env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: this.tenant?.home ?? cacheDir, TMPDIR: cacheDir, NODE_NO_WARNINGS: "1" },
-      cwd: root,
-      readOnlyPaths,
+      cwd: config.projectRoot,
+      readOnlyPaths: [...launch.readOnlyPaths],
       writablePaths,
       uid: this.tenant?.uid,
       gid: this.tenant?.gid,
@@ -219,22 +242,26 @@ export class WorkerSupervisor extends EventEmitter {
         if (this.readyWaiters.length > 0) return this.start();
         return this.setState("stopped");
       }
-      const known = sandbox.exitReason(child);
-      const reason = known ? `, ${known}` : signal === "SIGKILL" || code === 137 ? ", killed (out of memory, or hung)" : "";
-      const delay = this.crashes.crashed ? null : this.crashes.record();
-      if (delay === null) {
-        const { limit, windowMs } = this.crashes.policy;
-        this.note(log, `worker exited (code ${code}, signal ${signal}${reason}); it crashed ${limit} times within ${windowMs} ms, so the app is marked crashed and not restarted`);
-        this.setState("crashed");
-        return this.failWaiters(new PlothostError("app_crashed", this.app.prefix ?? `/${this.app.name}`));
-      }
-      this.note(log, `worker exited (code ${code}, signal ${signal}${reason}); restarting in ${delay} ms`);
-      this.setState("backoff");
-      this.restartTimer = setTimeout(() => {
-        this.restartTimer = null;
-        if (this._state === "backoff") this.start();
-      }, delay);
+      this.restartAfterCrash(log, code, signal, sandbox.exitReason(child));
     });
+  }
+
+  /** After a worker exit nobody asked for: restart with backoff, or mark the app crashed after too many. */
+  private restartAfterCrash(log: Logger, code: number | null, signal: NodeJS.Signals | null, known: string | null): void {
+    const reason = known ? `, ${known}` : signal === "SIGKILL" || code === 137 ? ", killed (out of memory, or hung)" : "";
+    const delay = this.crashes.crashed ? null : this.crashes.record();
+    if (delay === null) {
+      const { limit, windowMs } = this.crashes.policy;
+      this.note(log, `worker exited (code ${code}, signal ${signal}${reason}); it crashed ${limit} times within ${windowMs} ms, so the app is marked crashed and not restarted`);
+      this.setState("crashed");
+      return this.failWaiters(new PlothostError("app_crashed", this.app.prefix ?? `/${this.app.name}`));
+    }
+    this.note(log, `worker exited (code ${code}, signal ${signal}${reason}); restarting in ${delay} ms`);
+    this.setState("backoff");
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this._state === "backoff") this.start();
+    }, delay);
   }
 
   /**

@@ -116,6 +116,11 @@ export interface GatewayConfig extends ListenConfig {
    * (`--worker-watchdog-interval`), CPU averaged over `cpuWindowMs` (`--worker-cpu-window`).
    */
   readonly workerWatchdog: { readonly intervalMs: number; readonly cpuWindowMs: number };
+  /**
+   * `--node-permission on|off`: run workers as a prebuilt JavaScript bundle under Node's permission model, with
+   * fs allow-lists (gateway/src/worker-launch); off runs them from source through tsx, without the model.
+   */
+  readonly nodePermission: boolean;
 }
 
 export const DEFAULT_PORT = 5006;
@@ -211,7 +216,11 @@ function sandboxConfig(r: Readers, values: Record<string, unknown>, env: Readonl
     cpuWindowMs: r.int("--worker-cpu-window / PLOTHOST_WORKER_CPU_WINDOW (ms)", str("worker-cpu-window") ?? env.PLOTHOST_WORKER_CPU_WINDOW, 10_000, 100, 3_600_000),
   };
   if (workerWatchdog.cpuWindowMs < workerWatchdog.intervalMs) r.problems.push("--worker-cpu-window must be at least --worker-watchdog-interval");
-  return { workerLimits: Object.freeze(workerLimits), workerUidRange: Object.freeze(workerUidRange), workerWatchdog: Object.freeze(workerWatchdog) };
+  const nodePermission = r.oneOf("--node-permission / PLOTHOST_NODE_PERMISSION", str("node-permission") ?? env.PLOTHOST_NODE_PERMISSION, ["on", "off"] as const, "on") === "on";
+  return {
+    workerLimits: Object.freeze(workerLimits), workerUidRange: Object.freeze(workerUidRange), workerWatchdog: Object.freeze(workerWatchdog),
+    nodePermission,
+  };
 }
 
 /** Every `plothost serve` flag; each is also read from `PLOTHOST_<FLAG>` when not given (see withEnvFallbacks). */
@@ -266,6 +275,7 @@ export const SERVE_OPTIONS = {
   "worker-cpu-percent": { type: "string" },
   "worker-uid-range": { type: "string" },
   "worker-watchdog-interval": { type: "string" },
+  "node-permission": { type: "string" },
   "worker-cpu-window": { type: "string" },
   // bokeh serve's network flags (shared/config/listen-config.ts) and the old bokeh-server's --script
   ip: { type: "string" },

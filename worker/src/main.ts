@@ -14,7 +14,12 @@ import { SessionRegistry } from "./session-registry.ts";
 import { createWorkerServer } from "./http-server.ts";
 import { SessionSigning } from "./session-signing.ts";
 
-register("./plothost-resolver.ts", import.meta.url);
+/** Set (to true) by esbuild when the gateway runs the worker as one bundle (gateway/src/worker-runtime/). */
+declare const PLOTHOST_BUNDLED: boolean | undefined;
+// Run from source (tsx), apps reach `plothost` through a resolver hook. The bundled worker needs none: the bundle
+// sits in a generated `node_modules/plothost` above the compiled app, and a hook would need a worker thread,
+// which Node's permission model refuses.
+if (typeof PLOTHOST_BUNDLED === "undefined") register("./plothost-resolver.ts", import.meta.url);
 
 let config;
 try {

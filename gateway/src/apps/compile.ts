@@ -19,8 +19,8 @@ const SKIPPED_DIRS = new Set(["node_modules", "static", "templates"]);
 /**
  * The deploy's compile step: every server-side TypeScript/JavaScript file of the app is compiled with esbuild (the
  * compiler tsx runs in the worker), so a syntax error fails the deploy with the compiler's message instead of
- * breaking the app at its first request. The worker runs the same sources through tsx, which compiles them the
- * same way. Deliberately not done: type checking (tsx does not type-check either; run `tsc` before deploying).
+ * breaking the app at its first request. The worker then runs them compiled to JavaScript by esbuild the same way
+ * (`--node-permission on`, gateway/src/worker-launch/app-compiler.ts), or through tsx (`off`). Deliberately not done: type checking (tsx does not type-check either; run `tsc` before deploying).
  * Returns how many files were compiled.
  */
 export async function compileApp(dir: string): Promise<number> {

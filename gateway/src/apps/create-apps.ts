@@ -57,6 +57,8 @@ export async function createApps(
     shortPaths?: Pick<ShortPathRules, "taken">;
     /** Sessions made and ended by the apps' workers (`--num-procs`' session registry). */
     onSession?: SupervisorDeps["onSession"];
+    /** How workers are launched (`--node-permission`); default: from source through tsx. */
+    launcher?: SupervisorDeps["launcher"];
   },
 ): Promise<Apps> {
   const log = logger.child({ component: "apps" });
@@ -74,7 +76,7 @@ export async function createApps(
     return new WorkerPool({
       name: `${app.owner}/${app.name}`, path: v.format === "directory" ? appDir : path.join(appDir, v.entry),
       prefix: `/${app.owner}/${app.name}`, cacheDir: store.layout.cacheDir(app.owner, app.name),
-    }, { sandbox: deps.sandbox, config, logger, userHeaderKey: deps.userHeaderKey, tenants: deps.tenants, onSession: deps.onSession, log: router.logFor(app.owner, app.name) },
+    }, { sandbox: deps.sandbox, config, logger, userHeaderKey: deps.userHeaderKey, tenants: deps.tenants, onSession: deps.onSession, launcher: deps.launcher, log: router.logFor(app.owner, app.name) },
     { minProcs: config.appMinProcs, maxProcs: config.appMaxProcs }, v.version);
   };
   await queue.start(appJobHandlers({

@@ -13,15 +13,12 @@ export const NODE_HARDENING_LAYERS: readonly string[] = Object.freeze(["node:max
  * that V8 collects garbage as the limit nears instead of growing towards a limit it cannot see (the cgroup
  * files are not visible inside the sandbox). Buffers live outside the heap: the cgroup still bounds those.
  *
- * Deliberately left out, measured on Node 20.20 with tsx 4.23: Node's permission model
- * (`--experimental-permission` with `--allow-fs-read`/`--allow-fs-write` lists). tsx compiles each TypeScript
- * module through esbuild's service, a child process (`esbuild --service`), which the permission model refuses
- * unless `--allow-child-process` is given; with that flag any tenant can start a process without the flags, so
- * the allow-lists would be decoration. (tsx's tsconfig lookup also stats a case-inverted path such as
- * `/WORK/MAIN`, which the model turns into a fatal ERR_ACCESS_DENIED.) Precompiled JavaScript alone is not enough
- * either: the worker's `plothost` resolver hook (`module.register`) runs on a worker thread, which the model refuses
- * without `--allow-worker` (docs/security.md says what would make the layer possible).
- * test/integration/isolation/node-permission.test.ts pins both measurements.
+ * Node's permission model (`--experimental-permission` with fs allow-lists) is not here: it needs the worker to run
+ * without tsx (which starts esbuild's service, a child process the model refuses) and without the `plothost`
+ * resolver hook (`module.register` runs on a worker thread, also refused). gateway/src/worker-launch/ does that
+ * with `--node-permission on` (the default): a prebuilt worker bundle, apps compiled to JavaScript, and the flags
+ * built there (layer `node:permission`). With `off` the worker runs from source through tsx, without the model.
+ * test/integration/isolation/node-permission.test.ts proves the layer.
  */
 export function nodeHardeningArgs(opts: NodeHardeningOptions): string[] {
   return [`--max-old-space-size=${Math.max(32, Math.floor(opts.memoryMiB * 0.75))}`];

@@ -23,7 +23,10 @@ beforeAll(async () => {
     socket.destroy();
   });
   await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+  // Layers 1-4 (uid, bwrap, seccomp, cgroups) on their own: Node's permission model (layer 5, on by default)
+  // would refuse most of these attempts first (node-permission.test.ts shows that), hiding what the OS layers do.
   gw = await startLoggedGateway([
+    "--node-permission", "off",
     "--worker-memory-limit", "192", "--worker-pids-limit", "64", "--worker-cpu-percent", "50",
     "--worker-health-interval", "2000", "--worker-start-timeout", "60000",
     ...APPS.map((a) => path.join(HOSTILE, `${a}.ts`)),

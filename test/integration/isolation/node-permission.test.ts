@@ -1,95 +1,86 @@
-// Why the worker does not run under Node's permission model (see gateway/src/sandbox/node-hardening.ts): tsx
-// compiles TypeScript through esbuild's service process, which the model refuses to start. This test pins that
-// measurement; once it fails, tsx works under the model and that layer should be switched on.
-import { spawn } from "node:child_process";
+// Layer 5, Node's permission model (gateway/src/worker-launch): with --node-permission on, a worker runs as a
+// JavaScript bundle under `--experimental-permission` with fs allow-lists, so an app that reads outside its
+// allow-list, starts a process or a worker thread gets ERR_ACCESS_DENIED while a well-behaved app serves. The
+// plain sandbox shows the layer alone (nothing else hides the host's files there); `off` is the control.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { projectRoot } from "./isolation-harness.ts";
+import { HOSTILE, reaches, startLoggedGateway, visit, type LoggedGateway } from "./isolation-harness.ts";
 
-const caches: string[] = [];
-afterEach(() => {
-  for (const d of caches.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+let gw: LoggedGateway | undefined;
+const tmpDirs: string[] = [];
+afterEach(async () => {
+  await gw?.close();
+  gw = undefined;
+  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-/** A module of the project that tsx must compile (it has type annotations) and that does nothing when loaded. */
-const MODULE = path.join(projectRoot, "shared", "config", "config-error.ts");
-
-/** Runs `node <flags> --import tsx MODULE` from the project root with an empty tsx cache (bounded). */
-function runTsx(flags: (cache: string) => string[]): Promise<{ code: number | null; stderr: string }> {
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), "plothost-tsx-cache-"));
-  caches.push(cache);
-  const child = spawn(process.execPath, [...flags(cache), "--import", "tsx", MODULE], {
-    cwd: projectRoot, env: { TMPDIR: cache, NODE_NO_WARNINGS: "1" }, stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
+/** A gateway serving the fs probe and the well-behaved neighbour; returns what the probe saw of the neighbour's file. */
+async function probe(sandbox: "plain" | "bwrap", permission: "on" | "off") {
+  gw = await startLoggedGateway([
+    "--sandbox", sandbox, "--node-permission", permission, "--worker-start-timeout", "60000",
+    path.join(HOSTILE, "fs-probe.ts"), path.join(HOSTILE, "neighbour.ts"),
+  ]);
+  // The neighbour's own file (its app folder: another tenant's code and data, as far as the probe is concerned).
+  const secret = path.join(gw.dataDir, "neighbour-secret.txt");
+  fs.writeFileSync(secret, "the neighbour's secret", { mode: 0o644 });
+  const res = await visit(`${gw.url}/fs-probe?path=${encodeURIComponent(secret)}`);
+  const neighbour = await visit(`${gw.url}/neighbour`);
+  const status = await (await fetch(`${gw.url}/api/v1/admin/sandbox`)).json() as { layers: string[] };
+  return { ...res, neighbour, layers: status.layers };
 }
 
-/** Swaps the case of every letter, as tsx's case-sensitivity check does with the project path. */
-const invertCase = (s: string) => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join("");
-
-/** Runs `node <flags> --import register.mjs app.mjs` where register.mjs registers a `plothost` resolver hook, as the worker does. */
-function runWithResolverHook(flags: (dir: string) => string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plothost-perm-hook-"));
-  caches.push(dir);
-  fs.writeFileSync(path.join(dir, "hook.mjs"), `export async function resolve(s, c, next) {
-  return s === "plothost" ? { url: new URL("./lib.mjs", import.meta.url).href, shortCircuit: true } : next(s, c);
-}\n`);
-  fs.writeFileSync(path.join(dir, "lib.mjs"), "export const answer = 42;\n");
-  fs.writeFileSync(path.join(dir, "register.mjs"), 'import { register } from "node:module";\nregister("./hook.mjs", import.meta.url);\n');
-  fs.writeFileSync(path.join(dir, "app.mjs"), 'import { answer } from "plothost";\nconsole.log("answer", answer);\n');
-  const child = spawn(process.execPath, [...flags(dir), "--import", "./register.mjs", "app.mjs"], {
-    cwd: dir, env: { NODE_NO_WARNINGS: "1" }, stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-  child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+describe("--node-permission on", () => {
+  it("plain sandbox: the app cannot read host or neighbour files, start processes or threads; the neighbour serves", async () => {
+    const { status, report, neighbour, layers } = await probe("plain", "on");
+    expect(status).toBe(200);
+    expect(report).toMatchObject({
+      hostname: "ERR_ACCESS_DENIED", neighbourFile: "ERR_ACCESS_DENIED", stolen: "",
+      childProcess: "ERR_ACCESS_DENIED", workerThread: "ERR_ACCESS_DENIED", ownModule: "ok", ownHomeWrite: "ok",
     });
-  });
-}
+    expect(neighbour.status).toBe(200);
+    expect(neighbour.report?.visits).toBe(1);
+    expect(layers).toContain("node:permission");
+  }, 90_000);
 
-describe("Node's permission model and the worker's plothost resolver hook (measured, not used)", () => {
-  it("the hook resolves `plothost` without the model", async () => {
-    expect(await runWithResolverHook(() => [])).toMatchObject({ code: 0, stdout: "answer 42\n" });
-  });
-
-  it("under the model, even with plain JavaScript and every path readable, registering the hook needs --allow-worker", async () => {
-    const { code, stderr } = await runWithResolverHook((dir) => ["--experimental-permission", `--allow-fs-read=${dir}`]);
-    expect(code).not.toBe(0);
-    expect(stderr).toContain("ERR_ACCESS_DENIED");
-    expect(stderr).toMatch(/permission: 'WorkerThreads'/);
-  });
+  it("bwrap: the model denies before the (absent) file is even looked up", async () => {
+    const { status, report, neighbour, layers } = await probe("bwrap", "on");
+    expect(status).toBe(200);
+    expect(report).toMatchObject({
+      hostname: "ERR_ACCESS_DENIED", neighbourFile: "ERR_ACCESS_DENIED", childProcess: "ERR_ACCESS_DENIED",
+      workerThread: "ERR_ACCESS_DENIED", ownModule: "ok", ownHomeWrite: "ok",
+    });
+    expect(neighbour).toMatchObject({ status: 200, report: { visits: 1 } });
+    expect(layers).toContain("node:permission");
+  }, 90_000);
 });
 
-describe("Node's permission model and tsx (measured, not used)", () => {
-  it("tsx loads the module without the model", async () => {
-    expect(await runTsx(() => [])).toEqual({ code: 0, stderr: "" });
-  });
+describe("--node-permission on, an app that does not compile", () => {
+  it("exits like a crashed worker, with the compiler's file:line:column in the app's log", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plothost-broken-"));
+    tmpDirs.push(dir);
+    fs.writeFileSync(path.join(dir, "broken.ts"), "export default function (doc) {\n  doc.add_root(;\n}\n");
+    gw = await startLoggedGateway(["--node-permission", "on", path.join(dir, "broken.ts")]);
+    const sup = gw.gateway.supervisors.get("broken")!;
+    // The gateway starts it at once; each attempt fails to compile and goes to backoff, as a crashed worker does.
+    await reaches(sup, "backoff", 30_000);
+    const notes = gw.logs().map((l) => String(l.msg ?? "")).join("\n");
+    expect(notes).toMatch(/could not prepare the worker: compile failed:\nbroken\.ts:2:\d+: /);
+    expect(notes).toMatch(/worker exited \(code 1, signal null\); restarting in \d+ ms/);
+    const ready = sup.ready().then(() => "ready", (e: Error) => e.message);
+    await sup.close();
+    expect(await ready).not.toBe("ready");
+  }, 60_000);
+});
 
-  it("under the model, with every path the worker needs readable, tsx cannot start esbuild's service", async () => {
-    const { code, stderr } = await runTsx((cache) => [
-      "--experimental-permission", "--allow-worker",
-      `--allow-fs-read=${projectRoot}`, `--allow-fs-read=${invertCase(projectRoot)}`,
-      `--allow-fs-read=${cache}`, `--allow-fs-write=${cache}`,
-    ]);
-    expect(code).not.toBe(0);
-    expect(stderr).toContain("ERR_ACCESS_DENIED");
-    expect(stderr).toMatch(/permission: 'ChildProcess'/);
-    expect(stderr).toContain("esbuild");
-  });
+describe("--node-permission off (the control: what the layer takes away)", () => {
+  it("plain sandbox: the same app reads the host's and the neighbour's files and starts processes", async () => {
+    const { status, report, layers } = await probe("plain", "off");
+    expect(status).toBe(200);
+    expect(report).toMatchObject({
+      hostname: "ok", neighbourFile: "ok", stolen: "the neighbour's secret", childProcess: "ok", workerThread: "ok", ownHomeWrite: "ok",
+    });
+    expect(layers).not.toContain("node:permission");
+  }, 90_000);
 });

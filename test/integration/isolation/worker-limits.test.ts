@@ -73,7 +73,7 @@ describe("an app's own limits", () => {
     const pid = gw.gateway.supervisors.get("neighbour")!.pid!;
     expect(limitsIn(pid)).toMatchObject({ memoryMiB: 160, pids: 100, cpuPercent: 25 });
     const procs = readOr(path.join(cgroupDirOf(pid, "memory")!, "cgroup.procs"), "").split("\n");
-    const worker = procs.map((p) => readOr(`/proc/${p}/cmdline`, "").split("\0")).find((argv) => argv.some((a) => a.endsWith("worker/src/main.ts")));
+    const worker = procs.map((p) => readOr(`/proc/${p}/cmdline`, "").split("\0")).find((argv) => argv.some((a) => a.endsWith("worker/src/main.ts") || a.endsWith("node_modules/plothost/worker.js")));
     expect(worker).toContain("--max-old-space-size=120");
   });
 });
