@@ -21,6 +21,7 @@ const BENCHES: Bench[] = [
   { name: "memory", run: async () => (await import("./memory.ts")).run() },
   { name: "stream-fanout", run: async () => (await import("./stream-fanout.ts")).run() },
   { name: "large-doc", run: async () => (await import("./large-doc.ts")).run() },
+  { name: "cluster", run: async () => (await import("./cluster.ts")).run() },
 ];
 
 async function main(): Promise<void> {

@@ -78,9 +78,9 @@ export class PublishedDocument {
    * without, the server's document is pulled and used.
    */
   static async connect(info: DocumentInfo, local: Document | null, http: HttpClient, opts: LiveOptions): Promise<PublishedDocument> {
-    const { socket, server } = await PublishedDocument.pull(info.id, http, opts);
+    const { socket, server, early } = await PublishedDocument.pull(info.id, http, opts);
     const doc = new PublishedDocument(info, local ?? server, http, opts);
-    await doc.adopt(socket, server);
+    await doc.adopt(socket, server, early);
     return doc;
   }
 
@@ -217,7 +217,7 @@ export class PublishedDocument {
   }
 
   /** Opens a socket and pulls the server's document. */
-  private static async pull(id: string, http: HttpClient, opts: LiveOptions): Promise<{ socket: ProtocolSocket; server: Document }> {
+  private static async pull(id: string, http: HttpClient, opts: LiveOptions): Promise<{ socket: ProtocolSocket; server: Document; early: Message[] }> {
     const token = http.currentToken();
     const socket = await ProtocolSocket.connect({
       url: socketUrl(`${http.rootUrl}/doc/${encodeURIComponent(id)}`),
@@ -225,9 +225,14 @@ export class PublishedDocument {
       headers: token ? { authorization: `Bearer ${token}` } : {},
       timeoutMs: opts.timeoutMs,
     });
+    // The server sends changes only after its reply to the pull (earlier ones are in what it pulls), and they may
+    // arrive in the same read as the reply, before the awaiting code runs: keep them for adopt().
+    const early: Message[] = [];
+    socket.onMessage = (m) => void early.push(m);
     try {
       const reply = await socket.request(pullDocReq());
-      return { socket, server: Document.from_json((reply.content as { doc: Parameters<typeof Document.from_json>[0] }).doc, bufferMap(reply)) };
+      const server = Document.from_json((reply.content as { doc: Parameters<typeof Document.from_json>[0] }).doc, bufferMap(reply));
+      return { socket, server, early };
     } catch (err) {
       socket.terminate();
       throw err;
@@ -238,9 +243,7 @@ export class PublishedDocument {
    * Makes `socket` (just pulled: `server` is the document as stored) the live connection: applies what others
    * changed to the local copy, then sends this client's unacknowledged changes as one batch of resulting values.
    */
-  private async adopt(socket: ProtocolSocket, server: Document): Promise<void> {
-    const early: Message[] = [];
-    socket.onMessage = (m) => void early.push(m);
+  private async adopt(socket: ProtocolSocket, server: Document, early: Message[]): Promise<void> {
     const pendingNow = () => {
       const p = emptyPending();
       for (const e of this.outbox) for (const ev of e.events) notePending(p, ev);
@@ -294,9 +297,9 @@ export class PublishedDocument {
     const deadline = Date.now() + this.opts.reconnectTimeoutMs;
     for (let attempt = 0; this.stateNow === "reconnecting"; attempt++) {
       try {
-        const { socket, server } = await PublishedDocument.pull(this.id, this.http, this.opts);
+        const { socket, server, early } = await PublishedDocument.pull(this.id, this.http, this.opts);
         if (this.stateNow !== "reconnecting") return void socket.close();
-        await this.adopt(socket, server);
+        await this.adopt(socket, server, early);
         this.events.emit("reconnect", undefined);
         return;
       } catch (err) {

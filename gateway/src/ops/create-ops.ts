@@ -4,7 +4,7 @@ import type { GatewayConfig } from "../../../shared/config/index.ts";
 import type { Db } from "../db/prisma-client.ts";
 import { healthRoutes } from "./health-routes.ts";
 import { createPrometheusMetrics, type MetricSources, type PrometheusMetrics } from "./prometheus-metrics.ts";
-import type { ReadinessCheck } from "./readiness.ts";
+import { runChecks, type ReadinessCheck } from "./readiness.ts";
 
 /** What operators and orchestrators look at: `/healthz`, `/readyz`, `/metrics`. */
 export interface Ops {
@@ -12,6 +12,8 @@ export interface Ops {
   readonly metrics: PrometheusMetrics;
   /** From now on `/readyz` answers 503 (shutdown began: send new sessions elsewhere). */
   drain(): void;
+  /** What `/readyz` would answer, without HTTP: true when not draining and every dependency answers. */
+  ready(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export function createOps(deps: {
     health: healthRoutes({ checks, timeoutMs: CHECK_TIMEOUT_MS, draining: () => draining }),
     metrics: createPrometheusMetrics(deps.sources),
     drain: () => void (draining = true),
+    ready: async () => !draining && (await runChecks(checks, CHECK_TIMEOUT_MS)).every((c) => c.ok),
     close: async () => {
       redis?.disconnect();
     },

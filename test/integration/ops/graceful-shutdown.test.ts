@@ -32,6 +32,28 @@ describe("graceful shutdown (SIGTERM)", () => {
     expect(server.out()).toMatch(/shutting down/);
   });
 
+  it("closes published-document viewers with 1001 too, and still exits 0 at once", async () => {
+    const server = await serve([]);
+    const doc = { title: "viewed", roots: [{ type: "object", name: "Div", id: "d1", attributes: { text: "hi" } }] };
+    const created = await fetch(`${server.url}/api/v1/docs?visibility=public`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ doc }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const page = await fetch(`${server.url}/doc/${id}?public=true`);
+    const viewer = await BokehTestClient.connect(`${server.url.replace(/^http/, "ws")}/doc/${id}/ws?public=true`, tokenFromPage(await page.text()));
+    expect((await viewer.next()).header.msgtype).toBe("ACK");
+    const pull = pullDocReq();
+    viewer.send(pull);
+    expect((await viewer.reply(pull.header.msgid)).header.msgtype).toBe("PULL-DOC-REPLY");
+    const started = Date.now();
+    server.child.kill("SIGTERM");
+    expect((await viewer.closed).code).toBe(1001);
+    // The server's own close waits for upgraded connections: the viewers must be closed before it is awaited.
+    expect(await server.exit).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it("exits with code 1 once --shutdown-timeout passes, when a session's goodbye takes longer", async () => {
     const app = path.join(projectRoot, "test", "fixtures", "apps", "slow-goodbye.ts");
     const server = await serve([app, "--shutdown-timeout", "500"]);

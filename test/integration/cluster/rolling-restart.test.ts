@@ -1,0 +1,146 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, describe, expect, it } from "vitest";
+import { ColumnDataSource, Document, Div } from "../../../shared/index.ts";
+import { Session } from "../../../client/index.ts";
+import { projectRoot } from "../../helpers/start-gateway.ts";
+import { killServers, startServe } from "../client/run-cli.ts";
+import { ReconnectingViewer } from "./reconnecting-viewer.ts";
+
+const PID_APP = path.join(projectRoot, "test", "fixtures", "apps", "pid.ts");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plothost-rolling-"));
+const prefix = `plothost-test-${randomBytes(4).toString("hex")}:`;
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The `seq` column of the document's one ColumnDataSource. */
+const seqOf = (doc: Document, sourceId: string): number[] =>
+  Array.from(doc.get_model_by_id(sourceId)!.get<Map<string, ArrayLike<number>>>("data").get("seq") ?? [], Number);
+
+/**
+ * A script streaming point `seq`, `seq + 1`, ... through the HTTP API, one request at a time, retrying a request
+ * that fails (a connection cut, a 5xx) as a real script would. `acked` holds each sequence number once answered 200.
+ */
+function startWriter(base: string, id: string, sourceId: string) {
+  const acked: number[] = [];
+  let running = true;
+  let failures = 0;
+  const done = (async () => {
+    for (let seq = 0; running; seq++) {
+      for (let attempt = 0; ; attempt++) {
+        if (attempt > 100) throw new Error(`point ${seq}: no success in 100 attempts`);
+        try {
+          const res = await fetch(`${base}/api/v1/docs/${id}/stream`, {
+            method: "POST", headers: { "content-type": "application/json" },
+            body: JSON.stringify({ source: sourceId, data: { seq: [seq] } }), signal: AbortSignal.timeout(10_000),
+          });
+          if (res.status === 200) {
+            await res.arrayBuffer();
+            acked.push(seq);
+            break;
+          }
+          if (res.status < 500) throw new Error(`point ${seq}: HTTP ${res.status} ${await res.text()}`);
+        } catch (err) {
+          if ((err as Error).message.startsWith(`point ${seq}`)) throw err;
+        }
+        failures += 1;
+        await new Promise((resolve) => setTimeout(resolve, 50)); // a script's retry back-off
+      }
+    }
+  })();
+  return { acked, failures: () => failures, stop: async () => ((running = false), await done) };
+}
+
+describe("rolling restart of the gateway processes (kill -HUP <primary>)", { timeout: 90_000 }, () => {
+  afterAll(async () => {
+    killServers();
+    fs.rmSync(tmp, { recursive: true, force: true });
+    const redis = new Redis("redis://127.0.0.1:6379");
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it("replaces every process one at a time while viewers watch a stream: no acknowledged point lost or repeated", async () => {
+    const served = await startServe([
+      "--num-procs", "2", "--backend", "redis", "--redis-url", "redis://127.0.0.1:6379", "--redis-prefix", prefix,
+      "--port", "0", PID_APP,
+    ], {}, tmp);
+    await served.printed("primary process: ");
+    const before = /2 gateway processes: (\d+), (\d+)/.exec(served.out())!.slice(1).map(Number);
+    const primary = Number(/primary process: (\d+)/.exec(served.out())![1]);
+    const base = served.url.replace("localhost", "127.0.0.1");
+
+    const source = new ColumnDataSource({ data: { seq: [] } });
+    const doc = new Document();
+    doc.add_root(new Div({ text: "sequence" }));
+    doc.add_root(source);
+    const created = await fetch(`${base}/api/v1/docs?name=seq&visibility=public`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(doc.to_json()),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+
+    // Viewers on both processes (each new connection goes to the next process), plus the client library's live
+    // document, which reconnects and re-pulls on its own.
+    const viewers: ReconnectingViewer[] = [];
+    for (let i = 0; i < 6 && new Set(viewers.flatMap((v) => v.processes)).size < 2; i++) viewers.push(await ReconnectingViewer.open(base, id));
+    for (let i = viewers.length; i < 3; i++) viewers.push(await ReconnectingViewer.open(base, id));
+    expect(new Set(viewers.flatMap((v) => v.processes))).toEqual(new Set(before.map(String)));
+    const session = new Session({ rootUrl: base, env: { PLOTHOST_HOME: tmp }, saveCredentials: false, reconnectTimeoutMs: 30_000 });
+    const live = await session.open(id);
+    let liveReconnects = 0;
+    live.on("reconnect", () => void (liveReconnects += 1));
+
+    const writer = startWriter(base, id, source.id);
+    await viewers[0]!.until((d) => seqOf(d, source.id).length >= 5);
+
+    process.kill(primary, "SIGHUP");
+    await served.printed("rolling restart done: ");
+    const after = /rolling restart done: 2 gateway processes: (\d+), (\d+)/.exec(served.out())!.slice(1).map(Number);
+    // Points keep flowing through the new processes before the writer stops.
+    const ackedAtRestart = writer.acked.length;
+    await viewers[0]!.until((d) => seqOf(d, source.id).length >= ackedAtRestart + 5);
+    await writer.stop();
+
+    const acked = writer.acked;
+    const expected = Array.from({ length: acked.length }, (_, i) => i);
+    expect(acked).toEqual(expected);
+    const last = acked.length - 1;
+    for (const v of viewers) {
+      await v.until((d) => seqOf(d, source.id).at(-1) === last);
+      expect(seqOf(v.doc!, source.id)).toEqual(expected);
+      expect(v.errors).toEqual([]);
+      expect(v.closes).toContain(1001); // its process went away gracefully, and it came back on a live one
+    }
+    const liveDeadline = Date.now() + 15_000;
+    while (seqOf(live.document, source.id).at(-1) !== last && Date.now() < liveDeadline) await new Promise((r) => setTimeout(r, 50));
+    expect(seqOf(live.document, source.id)).toEqual(expected);
+    expect(liveReconnects).toBeGreaterThanOrEqual(1);
+    const stored = await fetch(`${base}/api/v1/docs/${id}`);
+    expect(seqOf(Document.from_json(await stored.json()), source.id)).toEqual(expected);
+
+    // Both processes are new, the old ones are gone, the primary stayed, and the new ones serve.
+    expect(after.filter((p) => before.includes(p))).toEqual([]);
+    expect(before.filter(alive)).toEqual([]);
+    expect(after.every(alive)).toBe(true);
+    expect(alive(primary)).toBe(true);
+    expect(new Set(viewers.flatMap((v) => v.processes.slice(-1)))).toSatisfy((s: Set<string>) => [...s].every((p) => after.includes(Number(p))));
+    expect(served.out()).not.toMatch(/replaced the dead one/);
+
+    for (const v of viewers) v.close();
+    await session.close();
+    expect(await served.stop("SIGTERM")).toBe(0);
+    expect(after.filter(alive)).toEqual([]);
+  });
+});
