@@ -10,6 +10,7 @@ import { PlothostError, toPlothostError } from "../../shared/errors/catalogue.ts
 import type { Logger } from "../../shared/logging/create-logger.ts";
 import { createSandbox, type Sandbox } from "./sandbox/index.ts";
 import { NODE_HARDENING_LAYERS } from "./sandbox/node-hardening.ts";
+import { createWorkerLauncher } from "./worker-launch/index.ts";
 import { TenantIdentities } from "./sandbox/tenant-identities.ts";
 import { requireScope } from "./auth/principal.ts";
 import { WorkerSupervisor } from "./worker-supervisor.ts";
@@ -26,6 +27,7 @@ import { ensureRedis } from "./redis/managed-redis.ts";
 import { createApps, type Apps } from "./apps/create-apps.ts";
 import { createAdminConsole, isProxiedPath } from "./admin/create-admin-console.ts";
 import { createOps } from "./ops/create-ops.ts";
+import { trackInFlight } from "./ops/in-flight-requests.ts";
 import { RedisSessionRegistry } from "./cluster/session-registry.ts";
 
 export interface Gateway {
@@ -44,6 +46,8 @@ export interface Gateway {
   attach(httpServer: http.Server, mount: string): () => void;
   /** Starts listening; resolves with the bound port and the URL to print. */
   listen(): Promise<{ port: number; url: string }>;
+  /** What `/readyz` answers, in-process (a `--num-procs` process reports it to the primary before taking traffic). */
+  ready(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -51,9 +55,11 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   const sandbox = deps.sandbox ?? (await createSandbox({ prefer: config.sandbox, watchdog: config.workerWatchdog }));
   // Each app gets its own uid (as root) and 0700 home; the workers add Node's own limits to the sandbox's layers.
   const tenants = new TenantIdentities({ dir: path.join(config.dataDir, "sandbox"), ...config.workerUidRange });
+  // --node-permission on: the worker bundle is built (or found in DATA_DIR/worker-build) once, here.
+  const launcher = await createWorkerLauncher({ projectRoot: config.projectRoot, dataDir: config.dataDir, nodePermission: config.nodePermission });
   const { first, count } = config.workerUidRange;
   const layers = [
-    ...sandbox.layers, ...(process.getuid?.() === 0 ? [`uid:per-app:${first}-${first + count - 1}`] : []), ...NODE_HARDENING_LAYERS,
+    ...sandbox.layers, ...(process.getuid?.() === 0 ? [`uid:per-app:${first}-${first + count - 1}`] : []), ...NODE_HARDENING_LAYERS, ...launcher.layers,
   ];
   logger.info({ sandbox: sandbox.kind, layers }, "sandbox selected");
   for (const w of sandbox.warnings) logger.warn({ sandbox: sandbox.kind }, w);
@@ -68,9 +74,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   // Deleting an account deletes its published documents and share links (their viewers are disconnected).
   auth.onUserDelete(async (user) => void (await docs.deleteOwnedBy(user.username)));
 
-  const supervisors = new Map(config.apps.map((a) => [a.name, new WorkerSupervisor(a, { sandbox, config, logger, userHeaderKey: auth.userHeaderPublicKey, tenants, onSession })]));
+  const supervisors = new Map(config.apps.map((a) => [a.name, new WorkerSupervisor(a, { sandbox, config, logger, userHeaderKey: auth.userHeaderPublicKey, tenants, onSession, launcher })]));
   const apps = await createApps(config, logger, {
-    sandbox, csrfCheck: auth.csrfCheck, userHeaderKey: auth.userHeaderPublicKey, tenants, db: auth.db,
+    sandbox, csrfCheck: auth.csrfCheck, userHeaderKey: auth.userHeaderPublicKey, tenants, db: auth.db, launcher,
     shortPaths: { taken: (segment) => supervisors.has(segment) }, onSession,
   });
   // Deleting an account deletes its deployed apps (workers stopped, records gone, files removed by cleanup jobs).
@@ -148,6 +154,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
     res.status(404).json(new PlothostError("not_found", req.path).toJSON());
   }) : app;
   const server = createServer(config, root);
+  const inFlight = trackInFlight(server);
   /** WebSocket upgrades for plothost mounted at `mount`: published documents here, app sessions to their worker. */
   const upgradeAt = (mount: string) => (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
     if (config.useXheaders) applyForwardedHost(req);
@@ -179,23 +186,28 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
       return () => void host.off("upgrade", onUpgrade);
     },
     listen: () => listen(server, config),
+    ready: () => ops.ready(),
     close: async () => {
       // Graceful: /readyz turns 503, the listening socket closes (no new connections), idle keep-alive
       // connections end; then viewers and app sessions are closed with 1001 so their clients reconnect elsewhere.
       ops.drain();
       const stoppedListening = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // Requests already taken are answered (bounded) before connections are cut: no write is left unacknowledged.
+      const answered = inFlight.settle(Math.min(5000, config.shutdownTimeoutMs / 2));
       proxy.close();
       await apps.close();
       await Promise.all([...supervisors.values()].map((s) => s.close()));
       await sessions?.close();
       // The sandbox's cleanup (the workers' cgroups) finishes here; a sandbox passed in belongs to the caller.
       if (!deps.sandbox) await sandbox.close();
+      await answered;
       server.closeAllConnections();
-      await stoppedListening;
       await adminConsole.close();
       await ops.close();
       await docs.close();
+      // Only now: the server's close waits for every connection, upgraded ones (document viewers) included.
+      await stoppedListening;
       await auth.close();
       await managedRedis?.close();
     },

@@ -93,6 +93,8 @@ Options for serve:
       --worker-watchdog-interval MS  Without cgroup limits: sample each worker's RSS and CPU every MS and kill one
                                    over its limits (default 1000)
       --worker-cpu-window MS       Without cgroup limits: the CPU limit holds for the average over MS (default 10000)
+      --node-permission on|off     Run workers as a JavaScript bundle under Node's permission model with fs
+                                   allow-lists (default on); off runs them from source through tsx
 
 Every serve flag can also come from the environment as PLOTHOST_<FLAG> (PLOTHOST_URL_PREFIX=/viz,
 PLOTHOST_USE_XHEADERS=1, PLOTHOST_ALLOW_WEBSOCKET_ORIGIN=a.example,b.example); a flag on the command line wins.
@@ -178,8 +180,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (inCluster) {
-    const { reportListening } = await import("./cluster/cluster-primary.ts");
-    reportListening(url);
+    // The primary counts a process as started once it listens and its /readyz would say 200 (a rolling restart
+    // stops an old process only then); SIGHUP is the primary's (rolling restart), not this process's.
+    process.on("SIGHUP", () => {});
+    const { reportListening, waitUntilReady } = await import("./cluster/cluster-primary.ts");
+    reportListening(url, await waitUntilReady(() => gateway.ready()));
   } else process.stdout.write(`plothost listening on ${url}\n`);
   if (!inCluster) for (const app of config.apps) process.stdout.write(`  app ${app.name}: ${url}/${app.name}\n`);
   if (config.show && !inCluster) {
