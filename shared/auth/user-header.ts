@@ -37,8 +37,9 @@ const CACHE_ENTRIES = 1024;
  * Ed25519 signature per 30 s instead of one per request (measured: signing was ~10% of the gateway's CPU per
  * proxied session); a reused header expires as any other, at most `USER_HEADER_TTL_S` after it was made.
  */
-export function createUserHeaderSigner(): UserHeaderSigner {
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+export function createUserHeaderSigner(key?: KeyObject): UserHeaderSigner {
+  const privateKey = key ?? generateKeyPairSync("ed25519").privateKey;
+  const publicKey = createPublicKey(privateKey);
   const recent = new Map<string, { header: string; exp: number }>();
   return {
     publicKey: publicKey.export({ type: "spki", format: "der" }).toString("base64url"),

@@ -106,5 +106,10 @@ describe.each(DATABASES)("migrations on $kind", ({ kind, make }) => {
     expect(opened.target.provider).toBe(provider);
     expect(opened.migrations.applied.length).toBeGreaterThan(0);
     expect(await opened.db.user.count()).toBe(0);
+    if (provider === "sqlite") {
+      // Shared by several processes (--num-procs): readers never wait for a writer, writers wait for each other.
+      expect(await opened.db.$queryRawUnsafe("PRAGMA journal_mode")).toEqual([{ journal_mode: "wal" }]);
+      expect(await opened.db.$queryRawUnsafe("PRAGMA busy_timeout")).toEqual([{ timeout: 10_000 }]);
+    }
   });
 });

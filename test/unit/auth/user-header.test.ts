@@ -55,3 +55,24 @@ describe("the signed user header", () => {
     expect(Buffer.from(signer.publicKey, "base64url").length).toBe(44); // Ed25519 SPKI: public part only
   });
 });
+
+describe("the user-header key shared by gateway processes", () => {
+  it("is made once in the data directory (0600) and the same for every process using it", async () => {
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const { loadOrCreateUserHeaderKey } = await import("../../../gateway/src/auth/user-header-key.ts");
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "uhk-"));
+    try {
+      const first = createUserHeaderSigner(loadOrCreateUserHeaderKey(dataDir));
+      const second = createUserHeaderSigner(loadOrCreateUserHeaderKey(dataDir));
+      expect(second.publicKey).toBe(first.publicKey);
+      expect(fs.statSync(path.join(dataDir, "keys", "user-header.pem")).mode & 0o777).toBe(0o600);
+      // A header signed by one process is accepted by a worker another process started.
+      expect(new UserHeaderVerifier(first.publicKey).verify(second.sign({ name: "ana", role: "user" }))).toMatchObject({ name: "ana" });
+      expect(createUserHeaderSigner().publicKey).not.toBe(first.publicKey);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
