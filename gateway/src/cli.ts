@@ -83,7 +83,7 @@ Options for serve:
                                    once (default 3600000)
       --job-queue local|redis      Where deploy jobs run: in-process, or BullMQ on --redis-url (env PLOTHOST_JOB_QUEUE;
                                    default redis with --backend redis or REDIS_URL, else local)
-      --job-queue-prefix P         BullMQ key prefix (default plothost)
+      --job-queue-prefix P         BullMQ key prefix (default: the --redis-prefix + "jobs", plothost:jobs)
       --max-archive-size BYTES     Largest app archive accepted by POST /api/v1/apps (default 52428800)
       --max-app-size BYTES         Largest unpacked app (default 209715200)
       --worker-memory-limit MIB    Memory of each app's worker, cgroup-enforced (default 1024)

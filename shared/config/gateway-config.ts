@@ -168,6 +168,11 @@ function redisConfig(r: Readers, values: Record<string, unknown>, env: Readonly<
   };
 }
 
+/** The prefix of every Redis key plothost writes (`--redis-prefix`), so that several installations can share a Redis. */
+function redisPrefixOf(values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): string {
+  return (values["redis-prefix"] as string | undefined) ?? env.PLOTHOST_REDIS_PREFIX ?? "plothost:";
+}
+
 /** The deployed-apps part of the config (gateway/src/apps): supervision, job queue, archive limits. */
 function appsConfig(r: Readers, values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>) {
   const str = (k: string) => values[k] as string | undefined;
@@ -184,7 +189,8 @@ function appsConfig(r: Readers, values: Record<string, unknown>, env: Readonly<R
     appKeepVersions: r.int("--keep-versions", str("keep-versions"), 10, 1, 10_000),
     appDrainTimeoutMs: r.int("--drain-timeout", str("drain-timeout"), 3_600_000, 0),
     jobQueue: r.oneOf("--job-queue / PLOTHOST_JOB_QUEUE", str("job-queue") ?? env.PLOTHOST_JOB_QUEUE, ["local", "redis"] as const, backend === "redis" || env.REDIS_URL ? "redis" : "local"),
-    jobQueuePrefix: str("job-queue-prefix") ?? env.PLOTHOST_JOB_QUEUE_PREFIX ?? "plothost",
+    // Under the Redis prefix by default: installations sharing a Redis never run each other's deploy jobs.
+    jobQueuePrefix: str("job-queue-prefix") ?? env.PLOTHOST_JOB_QUEUE_PREFIX ?? `${redisPrefixOf(values, env)}jobs`,
     maxArchiveBytes: r.int("--max-archive-size", str("max-archive-size"), 50 * 1024 * 1024, 1024),
     maxAppBytes: r.int("--max-app-size", str("max-app-size"), 200 * 1024 * 1024, 1024),
   };
@@ -352,7 +358,7 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
     secretKey: env.PLOTHOST_SECRET_KEY || null,
     backend: r.oneOf("--backend / PLOTHOST_BACKEND", str("backend") ?? env.PLOTHOST_BACKEND, ["memory", "file", "redis"] as const, "file"),
     ...redisConfig(r, values, env),
-    redisPrefix: str("redis-prefix") ?? env.PLOTHOST_REDIS_PREFIX ?? "plothost:",
+    redisPrefix: redisPrefixOf(values, env),
     maxDocumentBytes: r.int("--max-document-size / PLOTHOST_MAX_DOCUMENT_SIZE", str("max-document-size") ?? env.PLOTHOST_MAX_DOCUMENT_SIZE, 64 * 1024 * 1024, 1024),
     maxUserBytes: r.int("--max-user-storage / PLOTHOST_MAX_USER_STORAGE", str("max-user-storage") ?? env.PLOTHOST_MAX_USER_STORAGE, 1024 * 1024 * 1024, 1024),
     downsampleThresholdRows: r.int("--downsample-threshold / PLOTHOST_DOWNSAMPLE_THRESHOLD", str("downsample-threshold") ?? env.PLOTHOST_DOWNSAMPLE_THRESHOLD, 100_000, 0),

@@ -1,20 +1,17 @@
 import fs from "node:fs";
 import http from "node:http";
-import os from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { PID_APP, alive, clusterScratch } from "./cluster-helpers.ts";
 import { pullDocReq } from "../../../shared/protocol/index.ts";
 import { BokehTestClient, tokenFromPage } from "../../helpers/bokeh-client.ts";
 import { projectRoot } from "../../helpers/start-gateway.ts";
-import { killServers, runCli, startServe } from "../client/run-cli.ts";
+import { runCli, startServe } from "../client/run-cli.ts";
 import { appsClient, deployToken, tarGzOf } from "../apps/app-helpers.ts";
 
-const PID_APP = path.join(projectRoot, "test", "fixtures", "apps", "pid.ts");
 const DOC = fs.readFileSync(path.join(projectRoot, "test", "fixtures", "bokeh-3.6-docs", "line_scatter_hover.json"), "utf8");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plothost-cluster-"));
-const prefix = `plothost-test-${randomBytes(4).toString("hex")}:`;
+const scratch = clusterScratch("cluster");
+const { tmp, prefix } = scratch;
 
 /** One request on a fresh TCP connection (no keep-alive), so the cluster may hand it to any process. */
 function request(url: string, opts: { method?: string; body?: string } = {}) {
@@ -58,24 +55,9 @@ async function openSession(base: string, appPath: string) {
   return { title, page: String(page.headers["x-plothost-process"]), ws: String(client.upgradeHeaders["x-plothost-process"]) };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("plothost serve --num-procs 2: gateway processes sharing the port through Redis", { timeout: 240_000 }, () => {
-  afterAll(async () => {
-    killServers();
-    fs.rmSync(tmp, { recursive: true, force: true });
-    const redis = new Redis("redis://127.0.0.1:6379");
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-  });
+  afterAll(() => scratch.cleanup());
 
   it("without Redis, --num-procs 2 is refused (exit 2) saying what to add", async () => {
     const r = await runCli(["serve", "--num-procs", "2", "--port", "0", "-D", path.join(tmp, "no-redis")], {});

@@ -1,27 +1,13 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { PID_APP, alive, clusterScratch } from "./cluster-helpers.ts";
 import { ColumnDataSource, Document, Div } from "../../../shared/index.ts";
 import { Session } from "../../../client/index.ts";
-import { projectRoot } from "../../helpers/start-gateway.ts";
-import { killServers, startServe } from "../client/run-cli.ts";
+import { startServe } from "../client/run-cli.ts";
 import { ReconnectingViewer } from "./reconnecting-viewer.ts";
 
-const PID_APP = path.join(projectRoot, "test", "fixtures", "apps", "pid.ts");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plothost-rolling-"));
-const prefix = `plothost-test-${randomBytes(4).toString("hex")}:`;
+const scratch = clusterScratch("rolling");
+const { tmp, prefix } = scratch;
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The `seq` column of the document's one ColumnDataSource. */
 const seqOf = (doc: Document, sourceId: string): number[] =>
@@ -62,14 +48,7 @@ function startWriter(base: string, id: string, sourceId: string) {
 }
 
 describe("rolling restart of the gateway processes (kill -HUP <primary>)", { timeout: 90_000 }, () => {
-  afterAll(async () => {
-    killServers();
-    fs.rmSync(tmp, { recursive: true, force: true });
-    const redis = new Redis("redis://127.0.0.1:6379");
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-  });
+  afterAll(() => scratch.cleanup());
 
   it("replaces every process one at a time while viewers watch a stream: no acknowledged point lost or repeated", async () => {
     const served = await startServe([

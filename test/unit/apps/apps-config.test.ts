@@ -7,8 +7,14 @@ describe("deployed-apps flags", () => {
   it("defaults to 0..1 workers, a 10 minute idle stop, 1 s..60 s backoff, crashed after 5 crashes in 5 minutes, local jobs", () => {
     expect(parse([])).toMatchObject({
       appMinProcs: 0, appMaxProcs: 1, workerIdleTimeoutMs: 600_000, workerBackoffMs: 1000, workerBackoffMaxMs: 60_000,
-      workerCrashLimit: 5, workerCrashWindowMs: 300_000, workerHealthIntervalMs: 10_000, jobQueue: "local", jobQueuePrefix: "plothost",
+      workerCrashLimit: 5, workerCrashWindowMs: 300_000, workerHealthIntervalMs: 10_000, jobQueue: "local", jobQueuePrefix: "plothost:jobs",
     });
+  });
+
+  it("keeps deploy jobs under the Redis prefix, so installations sharing a Redis never take each other's jobs", () => {
+    expect(parse(["--redis-prefix", "teamA:"]).jobQueuePrefix).toBe("teamA:jobs");
+    expect(parse([], { PLOTHOST_REDIS_PREFIX: "teamB:" }).jobQueuePrefix).toBe("teamB:jobs");
+    expect(parse(["--redis-prefix", "teamA:", "--job-queue-prefix", "shared"]).jobQueuePrefix).toBe("shared");
   });
 
   it("runs jobs on Redis with --job-queue redis, or by default with --backend redis", () => {
