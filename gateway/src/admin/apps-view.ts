@@ -3,7 +3,7 @@ import type { AppRow, AppState } from "../../../web-admin/view-types.ts";
 import { LogRing } from "../apps/log-ring.ts";
 import type { WorkerSupervisor } from "../worker-supervisor.ts";
 import type { LiveConnections } from "./live-connections.ts";
-import { processTreeUsage } from "./process-usage.ts";
+import { processTreeUsage } from "../sandbox/process-tree.ts";
 
 /** What the console needs of an app's supervisor. */
 export type SupervisedApp = Pick<WorkerSupervisor, "app" | "state" | "pid" | "ready" | "stop" | "sessions" | "on" | "off">;

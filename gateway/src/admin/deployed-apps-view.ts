@@ -6,7 +6,7 @@ import type { JobInfo, JobQueue } from "../apps/jobs/job-queue.ts";
 import type { PoolState, WorkerPool } from "../apps/worker-pool.ts";
 import { LOG_TAIL_LINES } from "./apps-view.ts";
 import type { LiveConnections } from "./live-connections.ts";
-import { processTreeUsage } from "./process-usage.ts";
+import { processTreeUsage } from "../sandbox/process-tree.ts";
 
 /** What the console needs of the deployed apps (gateway/src/apps, `createApps`). */
 export interface DeployedApps {

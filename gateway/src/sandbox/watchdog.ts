@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
-import fs from "node:fs";
 import { performance } from "node:perf_hooks";
+import { processTreeUsage, treeOf, type ProcessUsage } from "./process-tree.ts";
 import type { ResourceLimits, Sandbox, SandboxSpec, WatchdogOptions } from "./types.ts";
 
 /** What the watchdog enforces: the memory limit as resident memory, the CPU limit as an average. */
@@ -9,10 +9,6 @@ export type WatchdogMetric = "rss" | "cpu";
 export const DEFAULT_WATCHDOG_INTERVAL_MS = 1000;
 export const DEFAULT_CPU_WINDOW_MS = 10_000;
 
-/** Kernel clock ticks per second in /proc/PID/stat: 100 on every Linux platform Node runs on. */
-const CLOCK_TICKS = 100;
-/** Bound on the processes one tree walk visits (the pids limit is not enforced without cgroups). */
-const MAX_TREE = 4096;
 const MIB = 1024 * 1024;
 
 /**
@@ -105,7 +101,7 @@ class Watchdog {
   private tick(): void {
     const now = performance.now();
     for (const [child, w] of this.watched) {
-      const usage = sampleTree(w.pid);
+      const usage = processTreeUsage(w.pid);
       if (!usage) continue;
       const over = this.judge(w, usage, now);
       if (over === null) continue;
@@ -117,7 +113,7 @@ class Watchdog {
   }
 
   /** What the tree is over, or null. */
-  private judge(w: Watched, usage: TreeUsage, now: number): string | null {
+  private judge(w: Watched, usage: ProcessUsage, now: number): string | null {
     const { memoryMiB, cpuPercent } = w.limits;
     if (this.metrics.includes("rss") && usage.rssBytes > memoryMiB * MIB) {
       return `RSS ${Math.round(usage.rssBytes / MIB)} MiB over the ${memoryMiB} MiB limit`;
@@ -137,82 +133,6 @@ class Watchdog {
 }
 
 /** Resident memory and CPU time of a process and its living descendants. */
-interface TreeUsage {
-  readonly rssBytes: number;
-  /** utime + stime of each process, plus cutime + cstime (its children that exited and were waited for). */
-  readonly cpuSeconds: number;
-}
-
-/** Usage of the tree rooted at `root`, or null when the root is gone. */
-function sampleTree(root: number): TreeUsage | null {
-  let rssBytes = 0;
-  let cpuTicks = 0;
-  let found = false;
-  for (const pid of treeOf(root)) {
-    const ticks = cpuTicksOf(pid);
-    if (ticks === null) continue;
-    found ||= pid === root;
-    cpuTicks += ticks;
-    rssBytes += rssOf(pid);
-  }
-  return found ? { rssBytes, cpuSeconds: cpuTicks / CLOCK_TICKS } : null;
-}
-
-/** `root` and its descendants, breadth first (children of every thread, not only the main one). */
-function treeOf(root: number): number[] {
-  const out: number[] = [];
-  const seen = new Set<number>();
-  const queue = [root];
-  while (queue.length > 0 && out.length < MAX_TREE) {
-    const pid = queue.shift()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
-    out.push(pid);
-    queue.push(...childrenOf(pid));
-  }
-  return out;
-}
-
-function childrenOf(pid: number): number[] {
-  let tasks: string[];
-  try {
-    tasks = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
-  const children: number[] = [];
-  for (const tid of tasks) {
-    try {
-      const text = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").trim();
-      if (text) children.push(...text.split(/\s+/).map(Number));
-    } catch {
-      // the thread ended meanwhile (or the kernel lacks CONFIG_PROC_CHILDREN: the root alone is watched)
-    }
-  }
-  return children;
-}
-
-/** utime + stime + cutime + cstime (fields 14-17 of /proc/PID/stat); the command name may hold spaces and ')'. */
-function cpuTicksOf(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // fields[0] is field 3 (state)
-    return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-  } catch {
-    return null;
-  }
-}
-
-/** VmRSS of /proc/PID/status in bytes (0 for a zombie, or a process gone meanwhile). */
-function rssOf(pid: number): number {
-  try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * SIGKILLs the tree rooted at `root`. Everything in it is stopped first (SIGSTOP, walking again until no new
  * process turns up), so nothing can fork a child that escapes between the walk and the kill.
