@@ -1,28 +1,10 @@
 import fs from "node:fs";
+import { treeOf } from "../../gateway/src/sandbox/process-tree.ts";
 
 /**
  * Reading a worker's memory from /proc. Under bubblewrap the supervisor's pid is bwrap's; the worker's node
  * process is a descendant (bwrap → bwrap (pid-namespace init) → node, which itself has an esbuild child for tsx).
  */
-
-/** Direct children of `pid`, from every thread's `children` file (empty when the process is gone). */
-export function childrenOf(pid: number): number[] {
-  let tasks: string[];
-  try {
-    tasks = fs.readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
-  const kids: number[] = [];
-  for (const t of tasks) {
-    try {
-      kids.push(...fs.readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
-    } catch {
-      // thread gone
-    }
-  }
-  return kids;
-}
 
 function commOf(pid: number): string | null {
   try {
@@ -34,13 +16,7 @@ function commOf(pid: number): string | null {
 
 /** The first process named `node` at or below `pid` (breadth first), or null. */
 export function nodeProcessUnder(pid: number): number | null {
-  const queue = [pid];
-  while (queue.length > 0) {
-    const p = queue.shift() as number;
-    if (commOf(p) === "node") return p;
-    queue.push(...childrenOf(p));
-  }
-  return null;
+  return treeOf(pid).find((p) => commOf(p) === "node") ?? null;
 }
 
 /** Resident set size in bytes (VmRSS of /proc/<pid>/status). */
