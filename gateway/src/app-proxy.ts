@@ -10,6 +10,8 @@ import type { WorkerSupervisor } from "./worker-supervisor.ts";
 import { isOriginAllowed } from "./origin-check.ts";
 import { sessionIdOf } from "./apps/app-router.ts";
 import type { SessionRegistry } from "./cluster/session-registry.ts";
+import { parseRunnerTarget, type WorkerTarget } from "./runner/runner-protocol.ts";
+import { RUNNER_AUTH_HEADER, RUNNER_WORKER_HEADER, runnerAuth } from "./runner/runner-auth.ts";
 
 /**
  * The front to the per-app workers: HTTP requests and WebSocket upgrades under `/<app>/...` are proxied with
@@ -25,13 +27,15 @@ export class AppProxy {
    * worker is closing. WebSocket upgrades keep their own connection (the socket becomes the session's).
    */
   private readonly workerAgent = new http.Agent({ keepAlive: true, timeout: 2000 });
+  /** The same, over TCP to runners (pooled per runner address). */
+  private readonly runnerAgent = new http.Agent({ keepAlive: true, timeout: 2000 });
 
   constructor(
     private readonly supervisors: ReadonlyMap<string, WorkerSupervisor>,
     private readonly opts: {
       logger: Logger; allowWebsocketOrigins: readonly string[]; readyTimeoutMs: number;
       /** Apps beyond the local ones (deployed apps at `/<user>/<app>`), consulted when no local app matches. */
-      resolve?: (req: http.IncomingMessage, pathname: string) => { ready(): Promise<string> } | undefined;
+      resolve?: (req: http.IncomingMessage, pathname: string) => ProxyTarget | undefined;
       /**
        * `--num-procs N`: sessions held by the workers of other gateway processes are proxied to their sockets.
        * Absent with one process (no lookups).
@@ -39,6 +43,11 @@ export class AppProxy {
       sessions?: SessionRegistry;
       /** Sent as `x-plothost-process` on WebSocket handshakes (with `--num-procs N`: which process answered). */
       processTag?: string;
+      /**
+       * `--runners`: the shared secret proving to runners that requests come from a gateway, and whether a runner
+       * is alive (a session registered on a dead runner is routed afresh, where a restorable one is restored).
+       */
+      runners?: { secret: string; isLive(runnerId: string): boolean };
     },
   ) {
     this.proxy.on("error", (err, _req, target) => {
@@ -57,9 +66,15 @@ export class AppProxy {
       proxyReq.once("upgrade", (res: http.IncomingMessage, proxySocket: Duplex) => {
         if (opts.processTag) res.headers["x-plothost-process"] = opts.processTag;
         proxySocket.once("close", () => (socket as Socket).destroySoon());
+        const pair = { client: socket as Socket, worker: proxySocket };
+        this.sessionSockets.add(pair);
+        socket.once("close", () => this.sessionSockets.delete(pair));
       });
     });
   }
+
+  /** Proxied session WebSockets: the client's socket and the worker's (closed by the gateway's shutdown). */
+  private readonly sessionSockets = new Set<{ client: Socket; worker: Duplex }>();
 
   /** The supervisor serving a path, from its first segment (`/demo/ws` → `demo`). */
   supervisorFor(pathname: string): WorkerSupervisor | undefined {
@@ -72,10 +87,7 @@ export class AppProxy {
     const sup = this.supervisorFor(req.path) ?? this.opts.resolve?.(req, req.path);
     if (!sup) return next();
     req.headers[MOUNT_HEADER] = req.baseUrl;
-    this.socketFor(req, sup).then(
-      (socketPath) => this.proxy.web(req, res, { target: unixTarget(socketPath), agent: this.workerAgent }),
-      next,
-    );
+    this.socketFor(req, sup).then((target) => this.proxy.web(req, res, this.proxyOptions(target, true)), next);
   };
 
   /** The HTTP server's `upgrade` handler (plothost mounted at the root). */
@@ -90,31 +102,60 @@ export class AppProxy {
     req.headers[MOUNT_HEADER] = mount;
     const pathname = new URL(req.url, "http://gateway.invalid").pathname;
     const sup = this.supervisorFor(pathname) ?? this.opts.resolve?.(req, pathname);
-    if (!sup) return refuse(socket, new PlothostError("not_found", pathname));
+    if (!sup) return refuseUpgrade(socket, new PlothostError("not_found", pathname));
     if (!isOriginAllowed(req, this.opts.allowWebsocketOrigins)) {
       this.opts.logger.warn({ origin: req.headers.origin, path: pathname }, "websocket origin refused");
-      return refuse(socket, new PlothostError("forbidden_origin", String(req.headers.origin)));
+      return refuseUpgrade(socket, new PlothostError("forbidden_origin", String(req.headers.origin)));
     }
     this.socketFor(req, sup).then(
-      (socketPath) => this.proxy.ws(req, socket, head, { target: unixTarget(socketPath) }),
-      (err) => refuse(socket, err instanceof PlothostError ? err : new PlothostError("app_unavailable")),
+      (target) => this.proxy.ws(req, socket, head, this.proxyOptions(target, false)),
+      (err) => refuseUpgrade(socket, err instanceof PlothostError ? err : new PlothostError("app_unavailable")),
     );
   }
 
+  /**
+   * Stops proxying. Session WebSockets still open are ended with close code 1001 (going away), so their clients
+   * reconnect (through another gateway); their sessions stay in their workers (on a runner, they outlive this
+   * gateway). The worker's side is cut first, so nothing more is relayed after the close frame.
+   */
   close(): void {
+    for (const { client, worker } of this.sessionSockets) {
+      worker.unpipe(client);
+      client.unpipe(worker);
+      worker.destroy();
+      client.end(GOING_AWAY_FRAME);
+    }
+    this.sessionSockets.clear();
     this.proxy.close();
     this.workerAgent.destroy();
+    this.runnerAgent.destroy();
   }
 
-  /** The worker socket for a request: another process's worker when it holds the request's session, else ours. */
-  private async socketFor(req: http.IncomingMessage, sup: { ready(): Promise<string> }): Promise<string> {
+  /** http-proxy's options for a target: a local worker's socket, or a worker on a runner (with the secret's proof). */
+  private proxyOptions(target: WorkerTarget, web: boolean): httpProxy.ServerOptions {
+    const remote = parseRunnerTarget(target);
+    if (!remote) return web ? { target: unixTarget(target), agent: this.workerAgent } : { target: unixTarget(target) };
+    // Without --runners (no secret) the runner answers runner_auth_failed, which names the fix.
+    const secret = this.opts.runners?.secret;
+    const headers = { [RUNNER_WORKER_HEADER]: remote.workerId, ...(secret ? { [RUNNER_AUTH_HEADER]: runnerAuth(secret, remote.workerId) } : {}) };
+    const tcp = { host: remote.host, port: remote.port } as httpProxy.ProxyTarget;
+    return web ? { target: tcp, agent: this.runnerAgent, headers } : { target: tcp, headers };
+  }
+
+  /** Where a request goes: the worker holding its session when another process (or a runner) has it, else ours. */
+  private async socketFor(req: http.IncomingMessage, sup: ProxyTarget): Promise<string> {
     const registry = this.opts.sessions;
-    const sessionId = registry ? sessionIdOf(req) : null;
+    const sessionId = sessionIdOf(req);
     if (registry && sessionId && !registry.holds(sessionId)) {
       const elsewhere = await registry.lookup(sessionId);
-      if (elsewhere) return elsewhere;
+      // A session registered on a runner that is gone is routed afresh (a restorable one is restored there).
+      const runner = elsewhere ? parseRunnerTarget(elsewhere) : null;
+      if (elsewhere && (!runner || (this.opts.runners?.isLive(runner.runnerId) ?? false))) return elsewhere;
     }
-    return this.waitReady(sup);
+    const socketPath = await this.waitReady(sup);
+    // A restorable app's session this worker does not hold (its worker died) is restored before the request goes on.
+    if (sessionId && sup.prepareSession) await sup.prepareSession(sessionId);
+    return socketPath;
   }
 
   private waitReady(sup: { ready(): Promise<string> }): Promise<string> {
@@ -125,7 +166,14 @@ export class AppProxy {
   }
 }
 
-function refuse(socket: Duplex, err: PlothostError): void {
+/** An unmasked WebSocket close frame (server to client) with code 1001, going away (RFC 6455 §5.5.1). */
+const GOING_AWAY_FRAME = Buffer.from([0x88, 0x02, 0x03, 0xe9]);
+
+/** What the proxy reaches an app through: a supervisor, or a deployed app's pool (see RouteTarget). */
+type ProxyTarget = { ready(): Promise<string>; prepareSession?(sessionId: string): Promise<void> };
+
+/** Answers a WebSocket upgrade with the error as a JSON HTTP response, and closes the socket. */
+export function refuseUpgrade(socket: Duplex, err: PlothostError): void {
   const body = JSON.stringify(err.toJSON());
   socket.end(`HTTP/1.1 ${err.status} ${http.STATUS_CODES[err.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

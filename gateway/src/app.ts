@@ -29,6 +29,8 @@ import { createAdminConsole, isProxiedPath } from "./admin/create-admin-console.
 import { createOps } from "./ops/create-ops.ts";
 import { trackInFlight } from "./ops/in-flight-requests.ts";
 import { RedisSessionRegistry } from "./cluster/session-registry.ts";
+import { RunnerDirectory } from "./runner/runner-directory.ts";
+import { createSessionSnapshots } from "./sessions/create-session-snapshots.ts";
 
 export interface Gateway {
   readonly app: express.Express;
@@ -64,20 +66,28 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   logger.info({ sandbox: sandbox.kind, layers }, "sandbox selected");
   for (const w of sandbox.warnings) logger.warn({ sandbox: sandbox.kind }, w);
   const managedRedis = await ensureRedis(config, logger);
-  // --num-procs N: the gateway processes share which worker socket holds each app session (gateway/src/cluster).
-  const sessions = config.numProcs > 1 ? new RedisSessionRegistry({ url: config.redisUrl, prefix: config.redisPrefix }) : undefined;
+  // --num-procs N: the gateway processes share which worker socket holds each app session (gateway/src/cluster);
+  // --runners: which runner's worker holds it (any gateway may receive the session's next connection).
+  const sessions = config.numProcs > 1 || config.runners ? new RedisSessionRegistry({ url: config.redisUrl, prefix: config.redisPrefix }) : undefined;
   const onSession = sessions
     ? (op: "created" | "destroyed", id: string, socketPath: string) => (op === "created" ? sessions.register(id, socketPath) : sessions.unregister(id))
     : undefined;
+  // --runners: deployed apps' workers run on worker hosts (gateway/src/runner), placed through Redis and BullMQ.
+  const runners = config.runners
+    ? new RunnerDirectory({ redisUrl: config.redisUrl, prefix: config.redisPrefix, jobQueuePrefix: config.jobQueuePrefix, heartbeatMs: config.runnerHeartbeatMs, logger })
+    : undefined;
+  await runners?.start();
   const auth = await createAuth(config, logger);
   const docs = await createDocs(config, logger, docsAuth(auth), auth.db);
   // Deleting an account deletes its published documents and share links (their viewers are disconnected).
   auth.onUserDelete(async (user) => void (await docs.deleteOwnedBy(user.username)));
 
-  const supervisors = new Map(config.apps.map((a) => [a.name, new WorkerSupervisor(a, { sandbox, config, logger, userHeaderKey: auth.userHeaderPublicKey, tenants, onSession, launcher })]));
+  // Restorable apps' sessions are saved here (Redis when the gateway has it, else memory) and restored on a new worker.
+  const snapshots = createSessionSnapshots(config);
+  const supervisors = new Map(config.apps.map((a) => [a.name, new WorkerSupervisor(a, { sandbox, config, logger, userHeaderKey: auth.userHeaderPublicKey, tenants, onSession, launcher, snapshots })]));
   const apps = await createApps(config, logger, {
     sandbox, csrfCheck: auth.csrfCheck, userHeaderKey: auth.userHeaderPublicKey, tenants, db: auth.db, launcher,
-    shortPaths: { taken: (segment) => supervisors.has(segment) }, onSession,
+    shortPaths: { taken: (segment) => supervisors.has(segment) }, onSession, runners, snapshots,
   });
   // Deleting an account deletes its deployed apps (workers stopped, records gone, files removed by cleanup jobs).
   auth.onUserDelete(async (user) => void (await apps.removeOwner(user.username)));
@@ -88,6 +98,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   const proxy = new AppProxy(supervisors, {
     logger, allowWebsocketOrigins: config.allowWebsocketOrigins, readyTimeoutMs: config.workerStartTimeoutMs,
     resolve: apps.resolve, sessions, processTag: sessions ? String(process.pid) : undefined,
+    runners: runners && config.runnerSecret ? { secret: config.runnerSecret, isLive: (id) => runners.isLive(id) } : undefined,
   });
 
   const ops = createOps({
@@ -197,7 +208,9 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
       const answered = inFlight.settle(Math.min(5000, config.shutdownTimeoutMs / 2));
       proxy.close();
       await apps.close();
+      await runners?.close();
       await Promise.all([...supervisors.values()].map((s) => s.close()));
+      await snapshots.close();
       await sessions?.close();
       // The sandbox's cleanup (the workers' cgroups) finishes here; a sandbox passed in belongs to the caller.
       if (!deps.sandbox) await sandbox.close();

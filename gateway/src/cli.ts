@@ -18,6 +18,7 @@ const USAGE = `Usage: plothost <command> [options]
 Commands:
   serve [APP ...]     Serve apps (.ts/.js modules or directory apps; also --script APP, env PLOTHOST_APPS=a,b).
                       Without APP, serves the demo app at /demo.
+  runner              Run deployed apps' workers for gateways started with --runners (a worker host; see below).
   secret              Print a new random secret key for PLOTHOST_SECRET_KEY (used with --sign-sessions).
   admin create USER   Create an admin account (password from stdin); also: admin reset-password USER.
 
@@ -96,6 +97,19 @@ Options for serve:
       --node-permission on|off     Run workers as a JavaScript bundle under Node's permission model with fs
                                    allow-lists (default on); off runs them from source through tsx
 
+Options for runner (and serve's worker, sandbox, Redis and --data-directory flags, which apply to its workers):
+      --redis-url URL              The Redis the gateways use (env REDIS_URL); --redis-prefix and --job-queue-prefix
+                                   must match theirs
+      --runner-secret S            Shared with the gateways (env PLOTHOST_RUNNER_SECRET; make one with plothost secret)
+  -p, --port N                     TCP port gateways connect to (default 0: any free port; the runner registers it)
+      --address ADDR               Address to bind (default 127.0.0.1; 0.0.0.0 to serve gateways on other hosts)
+      --advertise-address HOST     The host gateways connect to (default --address, or this host's name for 0.0.0.0)
+      --runner-heartbeat MS        How often the runner renews its registration; 3 missed beats and gateways count
+                                   it as dead (default 2000; gateways take the same flag)
+Options for serve with runners:
+      --runners                    Run deployed apps' workers on runners (plothost runner) instead of here; needs
+                                   --backend redis and --runner-secret (env PLOTHOST_RUNNERS=1)
+
 Every serve flag can also come from the environment as PLOTHOST_<FLAG> (PLOTHOST_URL_PREFIX=/viz,
 PLOTHOST_USE_XHEADERS=1, PLOTHOST_ALLOW_WEBSOCKET_ORIGIN=a.example,b.example); a flag on the command line wins.
 `;
@@ -135,6 +149,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (command === "runner") return runRunner(rest);
   if (command !== "serve") {
     process.stderr.write(`plothost: unknown command "${command}". Run \`plothost --help\` to see the commands.\n`);
     return 2;
@@ -193,18 +208,66 @@ async function main(argv: string[]): Promise<number> {
   }
   await stopped;
   logger.info({ timeoutMs: config.shutdownTimeoutMs }, "shutting down");
-  let timer: NodeJS.Timeout | undefined;
-  const finished = await Promise.race([
-    gateway.close().then(() => true),
-    new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs); }),
-  ]);
-  clearTimeout(timer);
-  if (!finished) {
+  if (!(await within(gateway.close(), config.shutdownTimeoutMs))) {
     logger.error({ timeoutMs: config.shutdownTimeoutMs }, "shutdown did not finish within --shutdown-timeout; exiting anyway (workers die with the gateway)");
     return 1;
   }
   logger.info("stopped");
   return 0;
+}
+
+/** `plothost runner`: a worker host until SIGTERM/SIGINT (gateway/src/runner). */
+async function runRunner(argv: string[]): Promise<number> {
+  if (argv.some((a) => a === "--help" || a === "-h")) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const portGiven = argv.some((a) => a === "-p" || a === "--port" || a.startsWith("--port=")) || process.env.PLOTHOST_PORT || process.env.PORT;
+  let config;
+  try {
+    config = parseGatewayConfig(portGiven ? argv : [...argv, "--port", "0"], process.env, projectRoot);
+    if (!config.runnerSecret) throw new ConfigError(["a runner needs the secret its gateways use: --runner-secret S or PLOTHOST_RUNNER_SECRET (make one with `plothost secret`)"]);
+    if (!config.redisUrlGiven) throw new ConfigError(["a runner needs the gateways' Redis: --redis-url URL or REDIS_URL"]);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`plothost: ${err.message}\nRun \`plothost --help\` for the options.\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel, name: "runner" });
+  const { createRunner } = await import("./runner/create-runner.ts");
+  const stopped = new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  let runner;
+  try {
+    runner = await createRunner(config, logger);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    process.stderr.write(e.code === "EADDRINUSE"
+      ? `plothost: port ${config.port} is already in use. Pick another with --port N (0: any free port).\n`
+      : `plothost: the runner could not start: ${e.message}\n`);
+    return 2;
+  }
+  process.stdout.write(`plothost runner ${runner.id} serving workers at ${runner.address}\n`);
+  await stopped;
+  logger.info({ timeoutMs: config.shutdownTimeoutMs }, "runner shutting down");
+  if (await within(runner.close(), config.shutdownTimeoutMs)) return 0;
+  logger.error({ timeoutMs: config.shutdownTimeoutMs }, "shutdown did not finish within --shutdown-timeout; exiting anyway");
+  return 1;
+}
+
+/** Whether `work` finished within `ms` (`--shutdown-timeout`). */
+async function within(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const finished = await Promise.race([
+    work.then(() => true),
+    new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms); }),
+  ]);
+  clearTimeout(timer);
+  return finished;
 }
 
 main(process.argv.slice(2)).then(

@@ -16,6 +16,8 @@ import { pipeWorkerOutput } from "./worker-log.ts";
 import { parseWorkerEvent } from "../../shared/protocol/worker-events.ts";
 import { CrashTracker } from "./apps/crash-tracker.ts";
 import { probeHealth } from "./apps/health-probe.ts";
+import type { SessionSnapshots } from "./sessions/session-snapshots.ts";
+import { SessionSaver } from "./sessions/session-saver.ts";
 
 /** `stopping`: stopped on purpose (idle), a later `ready()` starts it again; `crashed`: too many crashes, it stays down. */
 export type WorkerState = "stopped" | "starting" | "running" | "backoff" | "stopping" | "crashed" | "closed";
@@ -52,6 +54,11 @@ export interface SupervisorDeps {
   onSession?: (op: "created" | "destroyed", sessionId: string, socketPath: string) => void;
   /** How the worker's command line is made (gateway/src/worker-launch); default: from source through tsx. */
   launcher?: WorkerLauncher;
+  /**
+   * Where restorable apps' sessions are saved (gateway/src/sessions): the worker journals them, the supervisor
+   * saves each event under the app's prefix and restores them with `prepareSession`. Absent: sessions die with the worker.
+   */
+  snapshots?: SessionSnapshots;
 }
 
 /**
@@ -70,6 +77,7 @@ export class WorkerSupervisor extends EventEmitter {
   private readonly crashes: CrashTracker;
   private restartTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
+  private idleOverrideMs: number | null = null;
   private healthTimer: NodeJS.Timeout | null = null;
   /** Ids of the sessions the worker holds, from its `session` events (least-loaded and sticky routing). */
   readonly sessions = new Set<string>();
@@ -78,6 +86,9 @@ export class WorkerSupervisor extends EventEmitter {
   private readonly log: Logger;
   private readonly tenant: TenantIdentity | undefined;
   private readonly launcher: WorkerLauncher;
+  private readonly saver: SessionSaver | null;
+  /** Restores in flight by session id: concurrent requests for one session share one. */
+  private readonly restoring = new Map<string, Promise<void>>();
 
   constructor(
     readonly app: WorkerAppSpec,
@@ -91,6 +102,7 @@ export class WorkerSupervisor extends EventEmitter {
     this.log = deps.logger.child({ app: app.name });
     this.tenant = deps.tenants?.identityFor(app.prefix ?? `/${app.name}`);
     this.launcher = deps.launcher ?? createTsxLauncher(c.projectRoot);
+    this.saver = deps.snapshots ? new SessionSaver(deps.snapshots, app.prefix ?? `/${app.name}`, this.log) : null;
     // Unix socket paths are limited to ~107 bytes, so the socket lives in a short private dir under the tmpdir.
     this.runDir = fs.mkdtempSync(path.join(os.tmpdir(), "plothost-"));
     this.socketPath = path.join(this.runDir, "worker.sock");
@@ -112,6 +124,28 @@ export class WorkerSupervisor extends EventEmitter {
     const p = new Promise<string>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
     if (this._state === "stopped") this.start();
     return p;
+  }
+
+  /**
+   * Makes sure this worker holds the session before a request for it is proxied: when it does not and the app's
+   * saved state has it (a restorable app whose worker died, or that ran elsewhere), the worker re-creates it
+   * from that state. Never rejects: a failed restore is logged and the request goes on (a fresh session).
+   */
+  prepareSession(sessionId: string): Promise<void> {
+    if (!this.saver || this.sessions.has(sessionId)) return Promise.resolve();
+    let pending = this.restoring.get(sessionId);
+    if (!pending) {
+      const saver = this.saver;
+      pending = this.ready()
+        .then(async (socketPath) => {
+          if (this.sessions.has(sessionId)) return;
+          if (await saver.restore(sessionId, socketPath)) this.log.info({ sessionId }, "session restored from saved state");
+        })
+        .catch((err: Error) => this.note(this.log, `could not restore session ${sessionId}: ${err.message}`))
+        .finally(() => this.restoring.delete(sessionId));
+      this.restoring.set(sessionId, pending);
+    }
+    return pending;
   }
 
   /** Stops the worker (SIGTERM, then SIGKILL after a grace period) and never restarts it. */
@@ -182,7 +216,7 @@ export class WorkerSupervisor extends EventEmitter {
         unusedSessionLifetimeMs: config.unusedSessionLifetimeMs, checkUnusedSessionsMs: config.checkUnusedSessionsMs,
         keepAliveMs: config.keepAliveMs, sessionTokenExpirationS: config.sessionTokenExpirationS,
         maxMessageBytes: config.maxMessageBytes, binaryThresholdBytes: 64, secretFile: this.writeSecretFile(),
-        userHeaderKey: this.deps.userHeaderKey ?? null,
+        userHeaderKey: this.deps.userHeaderKey ?? null, persistSessions: this.saver !== null,
       }),
     ];
     const child = sandbox.spawn({
@@ -207,7 +241,11 @@ export class WorkerSupervisor extends EventEmitter {
     const onEvent = (_event: string, line: Record<string, unknown>) => {
       const e = parseWorkerEvent(line);
       if (!e || this.child !== child) return;
+      if (e.event === "snapshot" || e.event === "changes") return this.saver?.save(e, this.socketPath);
       if (e.event === "session") {
+        // Ended by the worker (unused, or the app's own doing): its saved state goes. Not when the worker is being
+        // stopped: those sessions should come back on the next worker.
+        if (e.op === "destroyed" && this._state === "running") this.saver?.delete(e.id);
         if (e.op === "created") this.sessions.add(e.id);
         else this.sessions.delete(e.id);
         this.deps.onSession?.(e.op, e.id, this.socketPath);
@@ -277,10 +315,19 @@ export class WorkerSupervisor extends EventEmitter {
   }
 
   /** Stops an idle worker after the idle timeout once it holds no sessions; any session cancels that. */
+  /**
+   * From now on, stop the worker after `ms` without sessions (a runner's worker whose gateway let go of it: it serves
+   * the sessions it holds, then goes).
+   */
+  idleAfter(ms: number): void {
+    this.idleOverrideMs = ms;
+    this.armIdle();
+  }
+
   private armIdle(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
-    const ms = this.deps.idleTimeoutMs ?? this.deps.config.workerIdleTimeoutMs;
+    const ms = this.idleOverrideMs ?? this.deps.idleTimeoutMs ?? this.deps.config.workerIdleTimeoutMs;
     if (this._state !== "running" || this.sessions.size > 0 || !(ms > 0)) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;

@@ -121,6 +121,15 @@ export interface GatewayConfig extends ListenConfig {
    * fs allow-lists (gateway/src/worker-launch); off runs them from source through tsx, without the model.
    */
   readonly nodePermission: boolean;
+  // --- worker hosts (gateway/src/runner) ---
+  /** `--runners`: deployed apps' workers run on `plothost runner` hosts registered in Redis, not in this process's host. */
+  readonly runners: boolean;
+  /** The secret gateways and runners share (`--runner-secret` / PLOTHOST_RUNNER_SECRET); null when not set. */
+  readonly runnerSecret: string | null;
+  /** How often a runner renews its registration; it counts as dead after 3 missed beats (`--runner-heartbeat`). */
+  readonly runnerHeartbeatMs: number;
+  /** `plothost runner --advertise-address HOST`: the host gateways connect to (default: --address, or the hostname). */
+  readonly advertiseAddress: string | null;
 }
 
 export const DEFAULT_PORT = 5006;
@@ -229,6 +238,20 @@ function sandboxConfig(r: Readers, values: Record<string, unknown>, env: Readonl
   };
 }
 
+/** The worker-hosts part of the config (gateway/src/runner): `--runners`, the shared secret, the heartbeat. */
+function runnersConfig(r: Readers, values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>) {
+  const str = (k: string) => values[k] as string | undefined;
+  const runners = r.bool("--runners / PLOTHOST_RUNNERS", (values.runners as boolean | undefined) ?? env.PLOTHOST_RUNNERS, false);
+  const runnerSecret = str("runner-secret") ?? env.PLOTHOST_RUNNER_SECRET ?? null;
+  if (runnerSecret !== null && runnerSecret.length < 32) r.problems.push("--runner-secret / PLOTHOST_RUNNER_SECRET must be at least 32 characters (make one with `plothost secret`)");
+  if (runners && runnerSecret === null) r.problems.push("--runners needs the secret the runners were started with: --runner-secret or PLOTHOST_RUNNER_SECRET (make one with `plothost secret`)");
+  return {
+    runners, runnerSecret,
+    runnerHeartbeatMs: r.int("--runner-heartbeat / PLOTHOST_RUNNER_HEARTBEAT (ms)", str("runner-heartbeat") ?? env.PLOTHOST_RUNNER_HEARTBEAT, 2000, 100, 60_000),
+    advertiseAddress: str("advertise-address") ?? env.PLOTHOST_ADVERTISE_ADDRESS ?? null,
+  };
+}
+
 /** Every `plothost serve` flag; each is also read from `PLOTHOST_<FLAG>` when not given (see withEnvFallbacks). */
 export const SERVE_OPTIONS = {
   port: { type: "string", short: "p" },
@@ -283,6 +306,10 @@ export const SERVE_OPTIONS = {
   "worker-watchdog-interval": { type: "string" },
   "node-permission": { type: "string" },
   "worker-cpu-window": { type: "string" },
+  runners: { type: "boolean" },
+  "runner-secret": { type: "string" },
+  "runner-heartbeat": { type: "string" },
+  "advertise-address": { type: "string" },
   // bokeh serve's network flags (shared/config/listen-config.ts) and the old bokeh-server's --script
   ip: { type: "string" },
   "url-prefix": { type: "string" },
@@ -366,11 +393,13 @@ export function parseGatewayConfig(argv: readonly string[], env: Readonly<Record
     ...accountsConfig(r, values, env),
     ...appsConfig(r, values, env),
     ...sandboxConfig(r, values, env),
+    ...runnersConfig(r, values, env),
     ...listenConfig(r, values, env, str("backend") ?? env.PLOTHOST_BACKEND ?? "file"),
   };
   if (values["address:given"] && values["ip:given"] && str("address") !== str("ip")) r.problems.push("--ip is another name for --address: give one of them");
   if (config.signSessions && !config.secretKey) r.problems.push("--sign-sessions needs a secret key in PLOTHOST_SECRET_KEY (make one with `plothost secret`)");
   if (config.secretKey !== null && config.secretKey.length < 32) r.problems.push("PLOTHOST_SECRET_KEY must be at least 32 characters (make one with `plothost secret`)");
+  if (config.runners && config.backend !== "redis") r.problems.push("--runners needs --backend redis (runners, their sessions and the gateways meet in Redis; add --backend redis with --redis-url URL or REDIS_URL)");
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze({ ...config, apps: Object.freeze(config.apps.map((a) => Object.freeze(a))) });
 }

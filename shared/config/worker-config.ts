@@ -30,6 +30,11 @@ export interface WorkerConfig {
    * trusted. Public, so a flag is fine. Optional so hand-made configs (benchmarks, tests) need not name it.
    */
   readonly userHeaderKey?: string | null;
+  /**
+   * The supervisor saves restorable apps' sessions (`--persist-sessions`): such an app's worker journals them and
+   * holds each client OK until the save is confirmed. Optional like `userHeaderKey`.
+   */
+  readonly persistSessions?: boolean;
 }
 
 /** Turns a worker config back into flags: the gateway uses it to spawn, the worker parses them. */
@@ -45,6 +50,7 @@ export function workerConfigToArgs(c: WorkerConfig): string[] {
     "--binary-threshold", String(c.binaryThresholdBytes),
     ...(c.secretFile ? ["--secret-file", c.secretFile] : []),
     ...(c.userHeaderKey ? ["--user-header-key", c.userHeaderKey] : []),
+    ...(c.persistSessions ? ["--persist-sessions"] : []),
   ];
 }
 
@@ -61,7 +67,7 @@ export function parseWorkerConfig(argv: readonly string[]): WorkerConfig {
         "check-unused-sessions": { type: "string" }, "keep-alive": { type: "string" },
         "session-token-expiration": { type: "string" }, "max-message-size": { type: "string" },
         "binary-threshold": { type: "string" }, "secret-file": { type: "string" },
-        "user-header-key": { type: "string" },
+        "user-header-key": { type: "string" }, "persist-sessions": { type: "boolean" },
       },
     }).values;
   } catch (err) {
@@ -85,6 +91,7 @@ export function parseWorkerConfig(argv: readonly string[]): WorkerConfig {
     binaryThresholdBytes: r.int("--binary-threshold", s("binary-threshold"), 64, 0),
     secretFile: s("secret-file") ?? null,
     userHeaderKey: s("user-header-key") ?? null,
+    persistSessions: Boolean(v["persist-sessions"]),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return Object.freeze(config);

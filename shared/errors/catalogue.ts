@@ -89,6 +89,19 @@ export const ERROR_CATALOGUE = {
   last_admin: { status: 409, message: "This would leave no enabled admin. Make another user admin first." },
   user_owns_content: { status: 409, message: "This user still owns apps or documents. Delete or transfer them first, or disable the user instead." },
   too_many_attempts: { status: 429, message: "Too many failed logins. Wait for the number of seconds in Retry-After, then retry." },
+  session_not_saved: {
+    status: 503,
+    message: "The change was applied but not saved in time, so the session could lose it if its worker fails. Send it again; if this persists, check the gateway's Redis and logs.",
+  },
+  // --- worker hosts (gateway/src/runner) ---
+  runner_auth_failed: {
+    status: 401,
+    message: "This runner serves plothost gateways only: the request lacks a valid proof of the runner secret. Start gateways and runners with the same --runner-secret, and keep their clocks within a minute of each other.",
+  },
+  worker_gone: {
+    status: 503,
+    message: "That worker no longer runs on this runner (it stopped, or the runner restarted). Reload the page to get a new session.",
+  },
   login_not_here: {
     status: 404,
     message: "This server does not take passwords here: in single-user mode nobody logs in, and with --auth-module the site's own login page is used.",

@@ -7,7 +7,17 @@ export type WorkerEvent =
   /** The worker listens on its socket: traffic may be routed to it. */
   | { readonly event: "ready"; readonly socket: string; readonly pid: number }
   /** A session was made or destroyed; `count` is how many the worker holds now (for least-loaded routing, idle stop). */
-  | { readonly event: "session"; readonly op: "created" | "destroyed"; readonly id: string; readonly count: number };
+  | { readonly event: "session"; readonly op: "created" | "destroyed"; readonly id: string; readonly count: number }
+  /**
+   * A restorable app's session, in full (Bokeh document JSON, arrays inline): replaces what was saved for it. Sent
+   * when the session is built or restored, and every N changes.
+   */
+  | { readonly event: "snapshot"; readonly id: string; readonly seq: number; readonly doc: Record<string, unknown> }
+  /** Changes to a restorable session's document since the previous line (PATCH-DOC `events`, arrays inline). */
+  | { readonly event: "changes"; readonly id: string; readonly seq: number; readonly events: unknown[] };
+
+/** Events whose lines carry a session's data (possibly megabytes): parsed whole, never logged or cut. */
+export const JOURNAL_EVENTS: ReadonlySet<string> = new Set(["snapshot", "changes"]);
 
 /** The pino level these lines carry: `debug`, so the gateway's re-logging shows them only when asked. */
 export const WORKER_EVENT_LEVEL = 20;
@@ -24,5 +34,10 @@ export function parseWorkerEvent(line: Record<string, unknown>): WorkerEvent | n
   if (line.event === "session" && (line.op === "created" || line.op === "destroyed") && typeof line.id === "string" && typeof line.count === "number") {
     return { event: "session", op: line.op, id: line.id, count: line.count };
   }
+  if (typeof line.id !== "string" || typeof line.seq !== "number" || !Number.isSafeInteger(line.seq)) return null;
+  if (line.event === "snapshot" && isObject(line.doc)) return { event: "snapshot", id: line.id, seq: line.seq, doc: line.doc };
+  if (line.event === "changes" && Array.isArray(line.events)) return { event: "changes", id: line.id, seq: line.seq, events: line.events };
   return null;
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);

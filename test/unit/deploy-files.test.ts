@@ -24,13 +24,15 @@ interface Service {
 const read = (file: string) => fs.readFileSync(path.join(projectRoot, file), "utf8");
 const compose = parse(read("docker-compose.yml"), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const gateways = Object.entries(compose.services).filter(([name]) => name.startsWith("gateway-"));
+const runners = Object.entries(compose.services).filter(([name]) => name.startsWith("runner-"));
+const SECRETS = { PLOTHOST_SECRET_KEY: "k".repeat(43), PLOTHOST_RUNNER_SECRET: "r".repeat(43) };
 
 /** `${VAR:?message}` and `${VAR}` as compose would substitute them from `vars`. */
 const substitute = (value: string, vars: Record<string, string>) => value.replace(/\$\{(\w+)(?::\?[^}]*)?\}/g, (_m, v: string) => vars[v] ?? "");
 
 describe("docker-compose.yml", () => {
-  it("runs PostgreSQL, Redis, two gateway replicas and nginx, each dependency waited for by its health check", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(["gateway-1", "gateway-2", "nginx", "postgres", "redis"]);
+  it("runs PostgreSQL, Redis, two gateway replicas, two runners and nginx, each dependency waited for by its health check", () => {
+    expect(Object.keys(compose.services).sort()).toEqual(["gateway-1", "gateway-2", "nginx", "postgres", "redis", "runner-1", "runner-2"]);
     for (const [name, service] of Object.entries(compose.services)) {
       for (const [dep, how] of Object.entries(service.depends_on ?? {})) {
         expect(compose.services[dep], `${name} depends on ${dep}`).toBeDefined();
@@ -51,10 +53,10 @@ describe("docker-compose.yml", () => {
     for (const [name, service] of gateways) {
       expect(service.build).toBe(".");
       expect(service.command![0]).toBe("serve");
-      const env = Object.fromEntries(Object.entries(service.environment!).map(([k, v]) => [k, substitute(v, { PLOTHOST_SECRET_KEY: "k".repeat(43) })]));
+      const env = Object.fromEntries(Object.entries(service.environment!).map(([k, v]) => [k, substitute(v, SECRETS)]));
       const config = parseGatewayConfig(service.command!.slice(1), env, projectRoot);
       expect(config, name).toMatchObject({
-        multiUser: true, backend: "redis", jobQueue: "redis", address: "0.0.0.0", port: 5006,
+        multiUser: true, backend: "redis", jobQueue: "redis", address: "0.0.0.0", port: 5006, runners: true, runnerSecret: SECRETS.PLOTHOST_RUNNER_SECRET,
         redisUrl: "redis://redis:6379", databaseUrl: "postgresql://plothost:plothost@postgres:5432/plothost", useXheaders: true,
       });
       expect(config.allowWebsocketOrigins).toContain("localhost:8080");
@@ -63,6 +65,22 @@ describe("docker-compose.yml", () => {
     }
     // Each replica keeps its own data directory.
     expect(new Set(gateways.map(([, s]) => s.volumes![0]!.split(":")[0])).size).toBe(2);
+  });
+
+  it("every runner command is accepted by plothost's flag parser, with the gateways' Redis and runner secret, and an address they can reach", () => {
+    expect(runners).toHaveLength(2);
+    const gatewayEnv = gateways[0]![1].environment!;
+    for (const [name, service] of runners) {
+      expect(service.build).toBe(".");
+      expect(service.command![0]).toBe("runner");
+      const env = Object.fromEntries(Object.entries(service.environment!).map(([k, v]) => [k, substitute(v, SECRETS)]));
+      expect(env.REDIS_URL).toBe(gatewayEnv.REDIS_URL);
+      expect(service.environment!.PLOTHOST_RUNNER_SECRET).toBe(gatewayEnv.PLOTHOST_RUNNER_SECRET);
+      const config = parseGatewayConfig(service.command!.slice(1), env, projectRoot);
+      expect(config, name).toMatchObject({ address: "0.0.0.0", port: 7100, advertiseAddress: name, redisUrlGiven: true, runnerSecret: SECRETS.PLOTHOST_RUNNER_SECRET });
+      expect(service.healthcheck!.test.join(" ")).toContain("http://127.0.0.1:7100/healthz");
+      expect(service.depends_on).toHaveProperty("redis");
+    }
   });
 
   it("nginx proxies WebSockets to both gateways, keeping a browser on one of them", () => {

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Theme } from "../../shared/models/theme.ts";
 import { AppLoadError, loadApp, type AppHandler } from "./app-loader.ts";
 import { loadLifecycle, type Lifecycle } from "./lifecycle.ts";
+import { loadRestorable, type RestorableApp } from "./restorable-app.ts";
 
 /**
  * Everything a worker serves for one app, as `bokeh serve` knows it. A single module (`myapp.ts`) is just the
@@ -22,6 +23,8 @@ export interface AppBundle {
   readonly template: string | null;
   /** `static/`, or null. */
   readonly staticDir: string | null;
+  /** Set when the main module exports `restorable = true` (with its optional `restore`): sessions survive the worker. */
+  readonly restorable?: RestorableApp | null;
 }
 
 const SCRIPT_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
@@ -44,7 +47,11 @@ export async function loadAppBundle(appPath: string): Promise<AppBundle> {
     throw new AppLoadError(`app ${appPath} does not exist`, { cause: err });
   }
   if (!stat.isDirectory()) {
-    return { kind: "module", dir: path.dirname(appPath), handler: await loadApp(appPath), lifecycle: {}, theme: null, template: null, staticDir: null };
+    const handler = await loadApp(appPath);
+    return {
+      kind: "module", dir: path.dirname(appPath), handler, lifecycle: {}, theme: null, template: null, staticDir: null,
+      restorable: await loadRestorable(appPath),
+    };
   }
   const main = findScript(appPath, "main");
   if (!main) throw new AppLoadError(`directory app ${appPath} has no main.ts (or main.js)`);
@@ -60,6 +67,7 @@ export async function loadAppBundle(appPath: string): Promise<AppBundle> {
     theme: readTheme(path.join(appPath, "theme.json")),
     template: readOptional(path.join(appPath, "templates", "index.html")),
     staticDir: fs.existsSync(staticDir) && fs.statSync(staticDir).isDirectory() ? staticDir : null,
+    restorable: await loadRestorable(main),
   };
 }
 

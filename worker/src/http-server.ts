@@ -14,6 +14,8 @@ import { USER_HEADER, UserHeaderVerifier, type AppUser } from "../../shared/auth
 import type { AppBundle } from "./app-bundle.ts";
 import { renderTemplate } from "./page-template.ts";
 import { serveStatic } from "./static-files.ts";
+import { internalRoutes } from "./internal-routes.ts";
+import type { SessionJournal } from "./session-journal.ts";
 
 const mountOf = (req: http.IncomingMessage): string => {
   const m = req.headers[MOUNT_HEADER];
@@ -29,8 +31,11 @@ export function createWorkerServer(deps: {
   config: WorkerConfig; sessions: SessionRegistry; signing: SessionSigning; logger: Logger;
   /** A directory app's static files and page template (absent: a single module). */
   bundle?: Pick<AppBundle, "staticDir" | "template">;
+  /** A restorable app's journal: its supervisor confirms saves and restores sessions through internal routes. */
+  journal?: SessionJournal | null;
 }): http.Server & { goingAway(): void } {
   const { config, sessions, signing, logger } = deps;
+  const internal = internalRoutes({ sessions, journal: deps.journal ?? null, logger });
   const staticPrefix = `${config.prefix}/static/`;
   const verifier = config.userHeaderKey ? new UserHeaderVerifier(config.userHeaderKey) : null;
   /** The user the gateway vouched for (signed header); a bad header counts as none and is logged. */
@@ -90,6 +95,7 @@ export function createWorkerServer(deps: {
         res.end(JSON.stringify({ ok: true, sessions: sessions.size }));
         return;
       }
+      if (internal(req, res, url.pathname)) return;
       if (req.method !== "GET" && req.method !== "HEAD") return sendJsonError(res, "not_found");
       const mount = mountOf(req);
       if (url.pathname.startsWith(staticPrefix)) {

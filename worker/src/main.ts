@@ -13,6 +13,7 @@ import { workerEventLine } from "../../shared/protocol/worker-events.ts";
 import { SessionRegistry } from "./session-registry.ts";
 import { createWorkerServer } from "./http-server.ts";
 import { SessionSigning } from "./session-signing.ts";
+import { SessionJournal } from "./session-journal.ts";
 
 /** Set (to true) by esbuild when the gateway runs the worker as one bundle (gateway/src/worker-runtime/). */
 declare const PLOTHOST_BUNDLED: boolean | undefined;
@@ -52,7 +53,12 @@ try {
   logger.fatal({ err, event: "load_failed" }, `onServerLoaded raised an error: ${(err as Error).message}`);
   process.exit(3);
 }
+// A restorable app under a supervisor that saves sessions: journal them (snapshot + changes on stdout).
+const journal = config.persistSessions && bundle.restorable
+  ? new SessionJournal({ write: (e) => void process.stdout.write(workerEventLine(e)) })
+  : null;
 const sessions = new SessionRegistry({
+  restorable: journal && bundle.restorable ? { journal, restore: bundle.restorable.restore } : null,
   app: bundle.handler, logger, lifecycle: bundle.lifecycle, theme: bundle.theme,
   // Written directly, whatever the log level: the supervisor routes sessions and stops idle workers by these.
   onSessionsChanged: (op, id, count) => void process.stdout.write(workerEventLine({ event: "session", op, id, count })),
@@ -62,7 +68,7 @@ const sessions = new SessionRegistry({
 });
 const secretKey = config.secretFile ? fs.readFileSync(config.secretFile, "utf8").trim() : null;
 const signing = new SessionSigning(secretKey, config.sessionTokenExpirationS);
-const server = createWorkerServer({ config, sessions, signing, logger, bundle });
+const server = createWorkerServer({ config, sessions, signing, logger, bundle, journal });
 
 fs.rmSync(config.socketPath, { force: true });
 server.listen(config.socketPath, () => {

@@ -128,7 +128,8 @@ export class AppRouter {
     const pools = [...this.pools.values(), ...[...this.draining.values()].flatMap((s) => [...s])];
     this.pools.clear();
     this.draining.clear();
-    await Promise.all(pools.map((p) => p.close()));
+    // The gateway stops; the apps do not: workers on runners keep their sessions (see WorkerPool.release).
+    await Promise.all(pools.map((p) => p.release()));
   }
 
   private startDraining(key: string, pool: WorkerPool): void {

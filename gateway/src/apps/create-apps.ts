@@ -21,6 +21,9 @@ import { WorkerPool } from "./worker-pool.ts";
 import type { SupervisorDeps } from "../worker-supervisor.ts";
 import { RedisAppChanges } from "../cluster/app-changes.ts";
 import { ClusterAppRouter } from "../cluster/cluster-app-router.ts";
+import type { RunnerDirectory } from "../runner/runner-directory.ts";
+import { RemoteWorker } from "../runner/remote-worker.ts";
+import { appFilesKey } from "../runner/runner-protocol.ts";
 
 /** Deployed apps, wired: their store, the job queue running deploys, the router to their workers, the API. */
 export interface Apps {
@@ -59,24 +62,38 @@ export async function createApps(
     onSession?: SupervisorDeps["onSession"];
     /** How workers are launched (`--node-permission`); default: from source through tsx. */
     launcher?: SupervisorDeps["launcher"];
+    /** `--runners`: the apps' workers run on runners, placed through this directory. */
+    runners?: RunnerDirectory;
+    /** Where restorable apps' sessions are saved (gateway/src/sessions). */
+    snapshots?: SupervisorDeps["snapshots"];
   },
 ): Promise<Apps> {
   const log = logger.child({ component: "apps" });
   const root = path.join(config.dataDir, "deployments");
   const store: AppStore = new PrismaAppStore(deps.db, root);
   // --num-procs N: deploys, stops and short paths made by one gateway process are applied by the others too.
-  const changes = config.numProcs > 1 ? new RedisAppChanges({ url: config.redisUrl, prefix: config.redisPrefix }) : null;
+  const changes = config.numProcs > 1 || config.runners ? new RedisAppChanges({ url: config.redisUrl, prefix: config.redisPrefix }) : null;
   const router = changes ? new ClusterAppRouter({ maxMs: config.appDrainTimeoutMs }, changes) : new AppRouter({ maxMs: config.appDrainTimeoutMs });
   const queue = createJobQueue(config.jobQueue === "redis"
     ? { kind: "redis", redisUrl: config.redisUrl, prefix: config.jobQueuePrefix, retry: RETRY }
     : { kind: "local", retry: RETRY });
   const limits = { maxBytes: config.maxAppBytes, maxEntries: MAX_ENTRIES };
+  const runners = deps.runners;
   const makePool = (app: { owner: string; name: string }, v: { version: number; format: string; entry: string }) => {
-    const appDir = store.layout.versionPaths(app.owner, app.name, v.version).app;
+    const paths = store.layout.versionPaths(app.owner, app.name, v.version);
+    const appDir = paths.app;
+    // --runners: each worker is placed on a runner, which gets the version's archive through Redis.
+    const makeWorker = runners ? (_spec: unknown, d: SupervisorDeps) => new RemoteWorker({
+      owner: app.owner, name: app.name, version: v.version, format: v.format, entry: v.entry, archive: paths.archive,
+      filesKey: appFilesKey(config.redisPrefix, app.owner, app.name, v.version),
+    }, {
+      directory: runners, logger, userHeaderKey: deps.userHeaderKey, idleTimeoutMs: d.idleTimeoutMs ?? config.workerIdleTimeoutMs,
+      startTimeoutMs: config.workerStartTimeoutMs, onLogLine: d.onLogLine,
+    }) : undefined;
     return new WorkerPool({
       name: `${app.owner}/${app.name}`, path: v.format === "directory" ? appDir : path.join(appDir, v.entry),
       prefix: `/${app.owner}/${app.name}`, cacheDir: store.layout.cacheDir(app.owner, app.name),
-    }, { sandbox: deps.sandbox, config, logger, userHeaderKey: deps.userHeaderKey, tenants: deps.tenants, onSession: deps.onSession, launcher: deps.launcher, log: router.logFor(app.owner, app.name) },
+    }, { sandbox: deps.sandbox, config, logger, userHeaderKey: deps.userHeaderKey, tenants: deps.tenants, onSession: deps.onSession, launcher: deps.launcher, snapshots: deps.snapshots, log: router.logFor(app.owner, app.name), makeWorker },
     { minProcs: config.appMinProcs, maxProcs: config.appMaxProcs }, v.version);
   };
   await queue.start(appJobHandlers({

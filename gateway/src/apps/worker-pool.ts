@@ -3,6 +3,10 @@ import { PlothostError } from "../../../shared/errors/catalogue.ts";
 import { WorkerSupervisor, type SupervisorDeps, type WorkerAppSpec } from "../worker-supervisor.ts";
 import { CrashTracker } from "./crash-tracker.ts";
 import type { LogRing } from "./log-ring.ts";
+import type { AppWorker } from "./app-worker.ts";
+
+/** Makes one worker of a pool; the default runs it here (WorkerSupervisor), `--runners` on a runner. */
+export type MakeWorker = (spec: WorkerAppSpec, deps: SupervisorDeps) => AppWorker;
 
 /** How many workers one app may have. */
 export interface PoolSize {
@@ -30,14 +34,14 @@ export interface WorkerInfo {
  * Events: `state` (PoolState), `sessions` (the pool's session count, whenever a worker's changes).
  */
 export class WorkerPool extends EventEmitter {
-  private readonly workers: WorkerSupervisor[] = [];
+  private readonly workers: AppWorker[] = [];
   readonly crashes: CrashTracker;
   private closed = false;
   private exitsNotAskedFor = 0;
 
   constructor(
     readonly spec: WorkerAppSpec,
-    private readonly deps: Omit<SupervisorDeps, "crashes" | "idleTimeoutMs" | "onLogLine"> & { log: LogRing },
+    private readonly deps: Omit<SupervisorDeps, "crashes" | "idleTimeoutMs" | "onLogLine"> & { log: LogRing; makeWorker?: MakeWorker },
     readonly size: PoolSize,
     /** The app version these workers run (null for apps that have no versions). */
     readonly version: number | null = null,
@@ -105,22 +109,35 @@ export class WorkerPool extends EventEmitter {
 
   /** The socket of the worker for this session (see the class comment), starting workers as needed. */
   route(sessionId: string | null): Promise<string> {
+    const w = this.pick(sessionId);
+    return w instanceof Promise ? w : this.readyFor(w, sessionId);
+  }
+
+  /** The worker for a session (see `route`), or why there is none. */
+  private pick(sessionId: string | null): AppWorker | Promise<never> {
     if (this.closed) return Promise.reject(new PlothostError("app_unavailable", "this version of the app was replaced or removed"));
     if (this.crashes.crashed) return Promise.reject(new PlothostError("app_crashed", this.spec.prefix));
     const live = this.workers.filter((w) => w.state !== "crashed" && w.state !== "closed");
     if (sessionId) {
       const holder = live.find((w) => w.sessions.has(sessionId));
-      if (holder) return holder.ready();
+      if (holder) return holder;
     }
     const running = live.filter((w) => w.state === "running").sort((a, b) => a.sessions.size - b.sessions.size);
-    if (running.length > 0 && running[0].sessions.size === 0) return running[0].ready();
+    if (running.length > 0 && running[0].sessions.size === 0) return running[0];
     const warming = live.find((w) => w.state === "starting" || w.state === "backoff" || w.state === "stopping");
-    if (running.length === 0 && warming) return warming.ready();
+    if (running.length === 0 && warming) return warming;
     const stopped = live.find((w) => w.state === "stopped");
-    if (stopped) return stopped.ready();
-    if (this.workers.length < this.size.maxProcs) return this.add().ready();
-    if (running.length > 0) return running[0].ready();
-    return (warming ?? this.add()).ready();
+    if (stopped) return stopped;
+    if (this.workers.length < this.size.maxProcs) return this.add();
+    if (running.length > 0) return running[0];
+    return (warming ?? this.add());
+  }
+
+  /** The worker's target once ready, with the session restored there first when it was saved and lost. */
+  private async readyFor(w: AppWorker, sessionId: string | null): Promise<string> {
+    const target = await w.ready();
+    if (sessionId && w.prepareSession) await w.prepareSession(sessionId);
+    return target;
   }
 
   /**
@@ -155,9 +172,18 @@ export class WorkerPool extends EventEmitter {
     this.emit("state", this.state);
   }
 
-  private add(): WorkerSupervisor {
+  /** The gateway stops, the app does not: workers that can outlive it (on runners) are let go, the others closed. */
+  async release(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => (w.release ? w.release() : w.close())));
+    this.emit("state", this.state);
+  }
+
+  private add(): AppWorker {
     const index = this.workers.length;
-    const w = new WorkerSupervisor(this.spec, {
+    const make: MakeWorker = this.deps.makeWorker ?? ((spec, deps) => new WorkerSupervisor(spec, deps));
+    const w = make(this.spec, {
       ...this.deps, crashes: this.crashes, onLogLine: (l) => this.deps.log.push(l),
       // The first minProcs workers stay up; the others stop when idle.
       idleTimeoutMs: index < this.size.minProcs ? 0 : undefined,

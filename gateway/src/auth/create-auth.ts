@@ -5,7 +5,7 @@ import type { GatewayConfig } from "../../../shared/config/index.ts";
 import { PlothostError, toPlothostError } from "../../../shared/errors/catalogue.ts";
 import type { Logger } from "../../../shared/logging/create-logger.ts";
 import { USER_HEADER, createUserHeaderSigner, type UserHeaderSigner } from "../../../shared/auth/user-header.ts";
-import { loadOrCreateUserHeaderKey } from "./user-header-key.ts";
+import { userHeaderKey } from "./user-header-key.ts";
 import { openDatabase, type Database } from "../db/open-database.ts";
 import type { Db } from "../db/prisma-client.ts";
 import { redact } from "../db/database-url.ts";
@@ -92,7 +92,7 @@ async function wire(config: GatewayConfig, log: Logger, database: Database, auth
   const passwordLogin = new PasswordLogin(accounts);
   const csrf = new CsrfProtection(config.secureCookies);
   const authenticator = new Authenticator(accounts, { multiUser: config.multiUser, authModule });
-  const signer = createUserHeaderSigner(loadOrCreateUserHeaderKey(config.dataDir));
+  const signer = createUserHeaderSigner(userHeaderKey(config.dataDir, config.secretKey));
 
   if (!config.multiUser) {
     await authenticator.singleUser();

@@ -1,6 +1,20 @@
 import fs from "node:fs";
 import path from "node:path";
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createHmac, createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+
+/** PKCS#8 DER of an Ed25519 private key, up to its 32-byte seed (RFC 8410). */
+const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
+/**
+ * With `PLOTHOST_SECRET_KEY` set, the user-header key is derived from it (HMAC-SHA256 of a fixed label as the
+ * Ed25519 seed), so gateways on different hosts with separate data directories (two replicas behind nginx, whose
+ * sessions reach the same runners' workers) sign alike; without one it lives in the data directory (below).
+ */
+export function userHeaderKey(dataDir: string, secretKey: string | null): KeyObject {
+  if (secretKey === null) return loadOrCreateUserHeaderKey(dataDir);
+  const seed = createHmac("sha256", secretKey).update("plothost user-header signing key v1").digest();
+  return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: "der", type: "pkcs8" });
+}
 
 /**
  * The Ed25519 key that signs the user header to workers, kept in `DATA_DIR/keys/user-header.pem` (0600), so that

@@ -46,8 +46,8 @@ export function runCli(args: readonly string[], env: Record<string, string>, inp
 export interface Served {
   readonly url: string;
   readonly out: () => string;
-  /** Resolves once the output contains `text` (bounded). */
-  printed(text: string): Promise<void>;
+  /** Resolves once the output contains `text` (bounded: 20 s, or `timeoutMs`). */
+  printed(text: string, timeoutMs?: number): Promise<void>;
   /** Ctrl-C (or `signal`): resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -78,8 +78,8 @@ export function startServe(args: readonly string[], env: Record<string, string>,
       child.stdout!.off("data", check);
       resolve({
         url: m[1], out: () => out,
-        printed: (text) => new Promise<void>((ok, fail) => {
-          const t = setTimeout(() => fail(new Error(`"${text}" not printed within 20 s:\n${out}`)), 20_000);
+        printed: (text, timeoutMs = 20_000) => new Promise<void>((ok, fail) => {
+          const t = setTimeout(() => fail(new Error(`"${text}" not printed within ${timeoutMs / 1000} s:\n${out}`)), timeoutMs);
           const look = () => {
             if (!out.includes(text)) return;
             clearTimeout(t);

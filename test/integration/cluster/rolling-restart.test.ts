@@ -1,51 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { PID_APP, alive, clusterScratch } from "./cluster-helpers.ts";
-import { ColumnDataSource, Document, Div } from "../../../shared/index.ts";
+import { Document } from "../../../shared/index.ts";
 import { Session } from "../../../client/index.ts";
 import { startServe } from "../client/run-cli.ts";
 import { ReconnectingViewer } from "./reconnecting-viewer.ts";
+import { publishSeqDocument, seqOf, startWriter } from "./stream-writer.ts";
 
 const scratch = clusterScratch("rolling");
 const { tmp, prefix } = scratch;
 
-
-/** The `seq` column of the document's one ColumnDataSource. */
-const seqOf = (doc: Document, sourceId: string): number[] =>
-  Array.from(doc.get_model_by_id(sourceId)!.get<Map<string, ArrayLike<number>>>("data").get("seq") ?? [], Number);
-
-/**
- * A script streaming point `seq`, `seq + 1`, ... through the HTTP API, one request at a time, retrying a request
- * that fails (a connection cut, a 5xx) as a real script would. `acked` holds each sequence number once answered 200.
- */
-function startWriter(base: string, id: string, sourceId: string) {
-  const acked: number[] = [];
-  let running = true;
-  let failures = 0;
-  const done = (async () => {
-    for (let seq = 0; running; seq++) {
-      for (let attempt = 0; ; attempt++) {
-        if (attempt > 100) throw new Error(`point ${seq}: no success in 100 attempts`);
-        try {
-          const res = await fetch(`${base}/api/v1/docs/${id}/stream`, {
-            method: "POST", headers: { "content-type": "application/json" },
-            body: JSON.stringify({ source: sourceId, data: { seq: [seq] } }), signal: AbortSignal.timeout(10_000),
-          });
-          if (res.status === 200) {
-            await res.arrayBuffer();
-            acked.push(seq);
-            break;
-          }
-          if (res.status < 500) throw new Error(`point ${seq}: HTTP ${res.status} ${await res.text()}`);
-        } catch (err) {
-          if ((err as Error).message.startsWith(`point ${seq}`)) throw err;
-        }
-        failures += 1;
-        await new Promise((resolve) => setTimeout(resolve, 50)); // a script's retry back-off
-      }
-    }
-  })();
-  return { acked, failures: () => failures, stop: async () => ((running = false), await done) };
-}
 
 describe("rolling restart of the gateway processes (kill -HUP <primary>)", { timeout: 90_000 }, () => {
   afterAll(() => scratch.cleanup());
@@ -60,15 +23,8 @@ describe("rolling restart of the gateway processes (kill -HUP <primary>)", { tim
     const primary = Number(/primary process: (\d+)/.exec(served.out())![1]);
     const base = served.url.replace("localhost", "127.0.0.1");
 
-    const source = new ColumnDataSource({ data: { seq: [] } });
-    const doc = new Document();
-    doc.add_root(new Div({ text: "sequence" }));
-    doc.add_root(source);
-    const created = await fetch(`${base}/api/v1/docs?name=seq&visibility=public`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(doc.to_json()),
-    });
-    expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: string };
+    const { id, sourceId } = await publishSeqDocument(base);
+    const source = { id: sourceId };
 
     // Viewers on both processes (each new connection goes to the next process), plus the client library's live
     // document, which reconnects and re-pulls on its own.
@@ -85,7 +41,8 @@ describe("rolling restart of the gateway processes (kill -HUP <primary>)", { tim
     await viewers[0]!.until((d) => seqOf(d, source.id).length >= 5);
 
     process.kill(primary, "SIGHUP");
-    await served.printed("rolling restart done: ");
+    // Each new process must start and be ready before the old one stops (60 s covers a loaded 2-core CI machine).
+    await served.printed("rolling restart done: ", 60_000);
     const after = /rolling restart done: 2 gateway processes: (\d+), (\d+)/.exec(served.out())!.slice(1).map(Number);
     // Points keep flowing through the new processes before the writer stops.
     const ackedAtRestart = writer.acked.length;
