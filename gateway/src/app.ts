@@ -112,6 +112,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
       },
       jobQueueDepth: () => apps.queue.depth(),
       isProxied: isProxiedPath,
+      runners: runners ? () => runners.runners().length : undefined,
     },
   });
 

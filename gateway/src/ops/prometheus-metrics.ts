@@ -11,6 +11,8 @@ export interface MetricSources {
   jobQueueDepth(): Promise<number>;
   /** Whether a path is proxied to a worker (its latency goes to the proxy histogram). */
   isProxied(path: string): boolean;
+  /** `--runners`: the live runners (worker hosts) this gateway sees; absent without runners. */
+  runners?(): number;
 }
 
 export interface PrometheusMetrics {
@@ -64,6 +66,14 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
     name: "plothost_job_queue_depth", help: "Deploy, stop and cleanup jobs waiting or running.", registers: [registry],
     async collect() { this.set(await sources.jobQueueDepth()); },
   });
+
+  if (sources.runners) {
+    const live = sources.runners;
+    new Gauge({
+      name: "plothost_runners", help: "Live runners (worker hosts) registered in Redis.", registers: [registry],
+      collect() { this.set(live()); },
+    });
+  }
 
   return {
     registry,

@@ -72,6 +72,10 @@ describe("gateways and runners on loopback: real Redis and PostgreSQL", { timeou
     const primary = Number(/primary process: (\d+)/.exec(served.out())![1]);
     const base = served.url.replace("localhost", "127.0.0.1");
 
+    // Every gateway process sees both runners (Prometheus).
+    const liveRunners = async () => Number(/^plothost_runners (\d+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
+    expect(await liveRunners()).toBe(2);
+
     // A restorable app, deployed through the cluster: its workers run on the runners, never in a gateway.
     const apps = appsClient(base, await deployToken(base));
     const deployed = await apps.deploy("counter", await tarGzOf({ "counter.ts": fs.readFileSync(fixture("restorable.ts"), "utf8") }));
@@ -118,6 +122,7 @@ describe("gateways and runners on loopback: real Redis and PostgreSQL", { timeou
     // BokehJS would) and finds its session restored on the other runner, data and callbacks included.
     await victim.killHost();
     await served.printed(`runner ${victim.id} is gone`);
+    await until("the metrics count one runner", async () => (await liveRunners()) === 1);
     expect(served.out()).toMatch(new RegExp(`runner ${victim.id} is gone \\(no heartbeat\\): \\d+ sessions? of this worker lost`));
     let back: ClientSession | null = null;
     await until("reconnected", async () => {
