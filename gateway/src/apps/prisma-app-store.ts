@@ -94,6 +94,9 @@ export class PrismaAppStore implements AppStore {
 
   addJob(owner: string, name: string, jobId: string): Promise<AppRecord> {
     return this.change(owner, name, async (app) => {
+      // A job id seen before names a new job now: the queue numbers jobs afresh when its Redis was emptied or its
+      // prefix changed. The old entry pointed at a job the queue no longer has; the id moves to the newest place.
+      await this.db.appJob.deleteMany({ where: { appId: app.id, jobId } });
       await this.db.appJob.create({ data: { appId: app.id, jobId } });
       const old = await this.db.appJob.findMany({ where: { appId: app.id }, orderBy: { id: "desc" }, skip: KEPT_JOBS, select: { id: true } });
       if (old.length > 0) await this.db.appJob.deleteMany({ where: { id: { in: old.map((j) => j.id) } } });

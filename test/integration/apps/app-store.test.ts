@@ -63,6 +63,13 @@ describe.each(DATABASES)("PrismaAppStore on $kind", { timeout: 60_000 }, ({ make
     expect(jobs[49]).toBe("job-54");
   });
 
+  it("takes a job id it has seen before as a new job (the queue's Redis was emptied): no conflict, newest last", async () => {
+    await store.addJob("bob", "sales", "job-7");
+    const { jobs } = (await store.get("bob", "sales"))!;
+    expect(jobs.at(-1)).toBe("job-7");
+    expect(jobs.filter((j) => j === "job-7")).toHaveLength(1);
+  });
+
   it("gives one app a short path at a time, and refuses a taken one", async () => {
     expect((await store.setShortPath("alice", "sales", "sales")).shortPath).toBe("sales");
     expect((await store.findByShortPath("sales"))?.owner).toBe("Alice");
