@@ -96,9 +96,11 @@ export async function createRunner(config: GatewayConfig, logger: Logger): Promi
       // No new jobs; then the workers stop (their clients get 1001 and reconnect through a gateway elsewhere).
       await jobs.close().catch(() => {});
       jobsConnection.disconnect();
+      // Gateways learn at once that this runner is going: they route its sessions' reconnections, and new
+      // sessions, to workers on other runners while these workers close.
+      publish({ type: "runner-stopped", runner: id });
       await redis.multi().del(runnerKey(config.redisPrefix, id)).srem(runnersSetKey(config.redisPrefix), id).exec().catch(() => {});
       await hosted.close();
-      publish({ type: "runner-stopped", runner: id });
       await sessions.close();
       await snapshots.close();
       await new Promise<void>((resolve) => {

@@ -3,9 +3,10 @@
  * of their own (as two replicas on two hosts), sharing only PostgreSQL, Redis and the secrets, with one runner.
  * An app deployed through one is served by the other (its files reach the runner through Redis, not a shared
  * disk), and a session opened through one is reached through the other on the same worker (the session registry
- * in Redis; the app changes announced between gateways).
+ * in Redis; the app changes announced between gateways). A runner stopped with SIGTERM is dropped by both at once.
  */
 import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { PID_APP, clusterScratch } from "./cluster-helpers.ts";
 import type { Model } from "../../../shared/index.ts";
@@ -14,6 +15,7 @@ import { startServe } from "../client/run-cli.ts";
 import { appsClient, deployToken, tarGzOf } from "../apps/app-helpers.ts";
 import { postgresDatabase } from "../auth/auth-helpers.ts";
 import { killRunners, startRunner } from "./runner-process.ts";
+import { parseRunnerTarget } from "../../../gateway/src/runner/runner-protocol.ts";
 
 const scratch = clusterScratch("replicas");
 const { tmp, prefix } = scratch;
@@ -28,13 +30,15 @@ export default function app(doc: Document): void {
 `;
 
 describe("two gateway replicas with their own data directories, one runner", { timeout: 180_000 }, () => {
+  const redis = new Redis("redis://127.0.0.1:6379");
   afterAll(async () => {
+    redis.disconnect();
     killRunners();
     await scratch.cleanup();
     await db.drop();
   });
 
-  it("serves an app deployed through one replica from the other, and a session through either", async () => {
+  it("serves an app deployed through one replica from the other, a session through either, and moves on when a runner stops", async () => {
     const shared = ["--redis-url", "redis://127.0.0.1:6379", "--redis-prefix", prefix, "--runner-secret", randomBytes(24).toString("hex"), "--runner-heartbeat", "300"];
     const runner = await startRunner(shared, tmp, "runner");
     const env = { PLOTHOST_SECRET_KEY: randomBytes(32).toString("base64url") };
@@ -63,8 +67,20 @@ describe("two gateway replicas with their own data directories, one runner", { t
     expect((again.document.get_model_by_name("note") as Model).get("text")).toBe("changed through A");
     await again.close();
 
+    // A runner stopped gracefully (SIGTERM) deregisters at once: both gateways drop it without waiting for its
+    // registration to expire, and the app's next sessions start on the other runner.
+    const second = await startRunner(shared, tmp, "runner-2");
+    expect(await runner.stop()).toBe(0);
+    for (const gateway of [a, b]) await gateway.printed(`"runner":"${runner.id}","why":"it stopped","msg":"runner lost"`);
+    for (const base of [baseA, baseB]) {
+      const s = await pullSession({ url: `${base}/defaultuser/hello` });
+      const target = await redis.get(`${prefix}session:${s.id}`);
+      expect(parseRunnerTarget(target!)?.runnerId).toBe(second.id);
+      await s.close();
+    }
+
     expect(await a.stop("SIGTERM")).toBe(0);
     expect(await b.stop("SIGTERM")).toBe(0);
-    expect(await runner.stop()).toBe(0);
+    expect(await second.stop()).toBe(0);
   });
 });
