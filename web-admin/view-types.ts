@@ -49,6 +49,8 @@ export interface AppVersionRow {
 /** One worker process of an app. */
 export interface WorkerRow {
   readonly pid: number | null;
+  /** The runner (worker host) it runs on, for a deployed app's worker with `--runners`. */
+  readonly runner?: string | null;
   /** The supervisor's own state word (`running`, `backoff`, ...). */
   readonly state: string;
   /** Resident memory of the worker's sandbox (launcher, init and worker), or null when unknown. */

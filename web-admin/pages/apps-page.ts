@@ -36,7 +36,7 @@ function actions(a: AppRow): string {
 export function appsPage(f: PageFrame, apps: readonly AppRow[]): string {
   const rows = apps.map((a) => {
     const key = (k: string) => `app-${a.name}-${k}`;
-    const workers = a.workers.length === 0 ? `<span class="muted">none running</span>` : a.workers.map((w, i) => `<span class="worker">pid <span data-live="${esc(key(`pid${i}`))}">${w.pid ?? "–"}</span>,
+    const workers = a.workers.length === 0 ? `<span class="muted">none running</span>` : a.workers.map((w, i) => `<span class="worker">${w.runner ? `runner ${esc(w.runner)}` : "pid"} <span data-live="${esc(key(`pid${i}`))}">${w.runner ? "" : w.pid ?? "–"}</span>,
 <span data-live="${esc(key(`mem${i}`))}">${bytes(w.memoryBytes)}</span>,
 <span data-live="${esc(key(`cpu${i}`))}">${w.cpuPercent === null ? "–" : `${w.cpuPercent}%`}</span> CPU,
 <span data-live="${esc(key(`sessions${i}`))}">${w.sessions}</span> sessions</span>`).join("<br>");

@@ -194,7 +194,7 @@ export class DeployedAppsView {
     const pool = this.apps.router.get(a.owner, a.name);
     const workers: WorkerRow[] = (pool?.workerInfo ?? []).map((w) => {
       const u = w.pid === null ? undefined : this.usage.get(w.pid);
-      return { pid: w.pid, state: w.state, sessions: w.sessions, memoryBytes: u?.memoryBytes ?? null, cpuPercent: u?.cpuPercent ?? null };
+      return { pid: w.pid, runner: w.runner, state: w.state, sessions: w.sessions, memoryBytes: u?.memoryBytes ?? null, cpuPercent: u?.cpuPercent ?? null };
     });
     const sessions = Math.max(pool?.sessionCount ?? 0, this.deps.connections.list({ kind: "app", target: `${a.owner}/${a.name}` }).length);
     return {

@@ -12,6 +12,8 @@ export interface AppWorker extends EventEmitter {
   /** The local process id; undefined for a worker on another host, or none running. */
   readonly pid: number | undefined;
   readonly sessions: ReadonlySet<string>;
+  /** The runner it runs on (`--runners`); absent for a local worker. */
+  readonly runnerId?: string | null;
   ready(): Promise<string>;
   /** Restores a saved (restorable) session this worker does not hold before it is reached; a runner does it there. */
   prepareSession?(sessionId: string): Promise<void>;

@@ -21,7 +21,10 @@ export type PoolState = "idle" | "starting" | "running" | "crashed" | "closed";
 
 /** One worker as the API shows it. */
 export interface WorkerInfo {
+  /** The local process id; null on a runner (or not running). */
   readonly pid: number | null;
+  /** The runner it runs on (`--runners`), else null. */
+  readonly runner: string | null;
   readonly state: string;
   readonly sessions: number;
 }
@@ -60,7 +63,7 @@ export class WorkerPool extends EventEmitter {
   }
 
   get workerInfo(): WorkerInfo[] {
-    return this.workers.map((w) => ({ pid: w.pid ?? null, state: w.state, sessions: w.sessions.size }));
+    return this.workers.map((w) => ({ pid: w.pid ?? null, runner: w.runnerId ?? null, state: w.state, sessions: w.sessions.size }));
   }
 
   /** Worker exits nobody asked for (crashes, hung or over-memory workers killed) since the pool was made. */

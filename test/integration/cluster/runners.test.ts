@@ -92,6 +92,11 @@ describe("gateways and runners on loopback: real Redis and PostgreSQL", { timeou
       on.set(s.id, (await runnerOf(s.id))!);
     }
     expect(new Set(on.values())).toEqual(new Set(runners.map((r) => r.id)));
+    // The app's workers run on runners, not in a gateway: the API names each one's runner, and no local pid.
+    const described: Array<{ pid: number | null; runner: string | null }> = [];
+    for (let i = 0; i < 4; i++) described.push(...(await apps.api("GET", "/counter")).body.workers as Array<{ pid: number | null; runner: string | null }>);
+    expect(described.length).toBeGreaterThan(0);
+    for (const w of described) expect([w.pid, runners.some((r) => r.id === w.runner)]).toEqual([null, true]);
 
     // A runner serves gateways only: without a proof of the secret, for a worker it does not run, or outside the
     // worker's app, it answers with a JSON error and forwards nothing.
