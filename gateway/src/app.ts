@@ -9,7 +9,7 @@ import type { GatewayConfig } from "../../shared/config/index.ts";
 import { PlothostError, toPlothostError } from "../../shared/errors/catalogue.ts";
 import type { Logger } from "../../shared/logging/create-logger.ts";
 import { createSandbox, type Sandbox } from "./sandbox/index.ts";
-import { NODE_HARDENING_LAYERS } from "./sandbox/node-hardening.ts";
+import { activeLayers } from "./sandbox/active-layers.ts";
 import { createWorkerLauncher } from "./worker-launch/index.ts";
 import { TenantIdentities } from "./sandbox/tenant-identities.ts";
 import { requireScope } from "./auth/principal.ts";
@@ -59,10 +59,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   const tenants = new TenantIdentities({ dir: path.join(config.dataDir, "sandbox"), ...config.workerUidRange });
   // --node-permission on: the worker bundle is built (or found in DATA_DIR/worker-build) once, here.
   const launcher = await createWorkerLauncher({ projectRoot: config.projectRoot, dataDir: config.dataDir, nodePermission: config.nodePermission });
-  const { first, count } = config.workerUidRange;
-  const layers = [
-    ...sandbox.layers, ...(process.getuid?.() === 0 ? [`uid:per-app:${first}-${first + count - 1}`] : []), ...NODE_HARDENING_LAYERS, ...launcher.layers,
-  ];
+  const layers = activeLayers({ sandbox: sandbox.layers, launcher: launcher.layers, uidRange: config.workerUidRange, isRoot: process.getuid?.() === 0 });
   logger.info({ sandbox: sandbox.kind, layers }, "sandbox selected");
   for (const w of sandbox.warnings) logger.warn({ sandbox: sandbox.kind }, w);
   const managedRedis = await ensureRedis(config, logger);

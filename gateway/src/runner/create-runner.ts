@@ -13,6 +13,7 @@ import { Redis } from "ioredis";
 import type { GatewayConfig } from "../../../shared/config/index.ts";
 import type { Logger } from "../../../shared/logging/create-logger.ts";
 import { createSandbox } from "../sandbox/index.ts";
+import { activeLayers } from "../sandbox/active-layers.ts";
 import { TenantIdentities } from "../sandbox/tenant-identities.ts";
 import { createWorkerLauncher } from "../worker-launch/index.ts";
 import { RedisSessionRegistry } from "../cluster/session-registry.ts";
@@ -36,7 +37,8 @@ export async function createRunner(config: GatewayConfig, logger: Logger): Promi
   const sandbox = await createSandbox({ prefer: config.sandbox, watchdog: config.workerWatchdog });
   const tenants = new TenantIdentities({ dir: path.join(config.dataDir, "sandbox"), ...config.workerUidRange });
   const launcher = await createWorkerLauncher({ projectRoot: config.projectRoot, dataDir: config.dataDir, nodePermission: config.nodePermission });
-  log.info({ sandbox: sandbox.kind, layers: [...sandbox.layers, ...launcher.layers] }, "sandbox selected");
+  const layers = activeLayers({ sandbox: sandbox.layers, launcher: launcher.layers, uidRange: config.workerUidRange, isRoot: process.getuid?.() === 0 });
+  log.info({ sandbox: sandbox.kind, layers }, "sandbox selected");
   for (const w of sandbox.warnings) log.warn({ sandbox: sandbox.kind }, w);
 
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
