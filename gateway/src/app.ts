@@ -28,6 +28,7 @@ import { createApps, type Apps } from "./apps/create-apps.ts";
 import { createAdminConsole, isProxiedPath } from "./admin/create-admin-console.ts";
 import { createOps } from "./ops/create-ops.ts";
 import { trackInFlight } from "./ops/in-flight-requests.ts";
+import { timeRequests } from "./ops/request-timing.ts";
 import { RedisSessionRegistry } from "./cluster/session-registry.ts";
 import { RunnerDirectory } from "./runner/runner-directory.ts";
 import { createSessionSnapshots } from "./sessions/create-session-snapshots.ts";
@@ -108,7 +109,6 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
         return { running: s.appsRunning, memoryBytes: s.workerMemoryBytes, restarts: s.restarts };
       },
       jobQueueDepth: () => apps.queue.depth(),
-      isProxied: isProxiedPath,
       runners: runners ? () => runners.runners().length : undefined,
     },
   });
@@ -121,8 +121,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
   app.use(requestContext(logger));
   // --num-procs N: which gateway process answered (for operators and the cluster tests).
   if (sessions) app.use((_req, res, next) => (res.setHeader("x-plothost-process", String(process.pid)), next()));
-  app.use(adminConsole.observeRequests);
-  app.use(ops.metrics.observe);
+  app.use(timeRequests(isProxiedPath, [adminConsole.recordRequest, ops.metrics.record]));
   app.use(ops.health);
   app.get("/static/js/:file", bokehjsStatic());
   app.get("/favicon.ico", (_req, res) => void res.status(204).setHeader("cache-control", "public, max-age=86400").end());

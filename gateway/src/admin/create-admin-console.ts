@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
-import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
+import { Router, type NextFunction, type Request, type Response } from "express";
 import type { GatewayConfig } from "../../../shared/config/index.ts";
 import { PlothostError } from "../../../shared/errors/catalogue.ts";
 import type { Logger } from "../../../shared/logging/create-logger.ts";
@@ -16,15 +16,16 @@ import { LiveConnections } from "./live-connections.ts";
 import { MetricsCollector, sumTotals } from "./metrics-collector.ts";
 import { OverviewHost } from "./overview-host.ts";
 import { RequestMetrics } from "./request-metrics.ts";
+import type { RequestSink } from "../ops/request-timing.ts";
 
 /**
- * The admin console as the gateway composition root wires it. Order in app.ts: `observeRequests` first (it
- * times every request), `routes` after the accounts routes, and `upgrade` at the start of the WebSocket upgrade
+ * The admin console as the gateway composition root wires it. Order in app.ts: `recordRequest` fed by the first
+ * middleware (it times every request), `routes` after the accounts routes, and `upgrade` at the start of the WebSocket upgrade
  * handler (it records every session socket and serves the overview's own).
  */
 export interface AdminConsole {
-  /** Counts and times every HTTP request (proxied ones for the latency chart). */
-  readonly observeRequests: RequestHandler;
+  /** Every answered HTTP request, timed (proxied ones for the latency chart); fed by `timeRequests`. */
+  readonly recordRequest: RequestSink;
   /** `/api/v1/admin/...` (the console's endpoints) and the `/admin` pages. */
   readonly routes: Router;
   /**
@@ -66,7 +67,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): AdminConsole {
   const apps = new AppsView(supervisors, { connections });
   const deployed = deps.deployed ? new DeployedAppsView(deps.deployed, { connections }) : null;
   const totals = sumTotals(deployed ? [apps, deployed] : [apps]);
-  const requests = new RequestMetrics({ isProxied: isProxiedPath });
+  const requests = new RequestMetrics({});
   const collector = new MetricsCollector({
     connections, apps: totals, requests, intervalMs: deps.sampleIntervalMs ?? 1000, keep: 600,
     onError: (err) => log.error({ err }, "metrics listener failed"),
@@ -89,7 +90,7 @@ export function createAdminConsole(deps: AdminConsoleDeps): AdminConsole {
   routes.use("/admin", consolePages({ service, overview, csrfToken: auth.csrfToken, sandbox: deps.sandbox }));
 
   return {
-    observeRequests: requests.observe,
+    recordRequest: requests.record,
     routes,
     upgrade: (req, socket, head) => {
       const pathname = new URL(req.url ?? "/", "http://gateway.invalid").pathname;

@@ -1,4 +1,4 @@
-import type { Request, Response, NextFunction } from "express";
+import type { RequestTiming } from "../ops/request-timing.ts";
 
 /** What `RequestMetrics.take()` reports for the interval since the previous call. */
 export interface RequestStats {
@@ -9,8 +9,8 @@ export interface RequestStats {
 }
 
 /**
- * Counts the gateway's HTTP requests and times the ones proxied to app workers (from arrival to the response's
- * last byte), for the admin overview. Bounded memory: at most `maxSamples` latencies are kept per window.
+ * Counts the gateway's HTTP requests and keeps the latencies of the ones proxied to app workers (from arrival to
+ * the response's last byte), for the admin overview. Bounded memory: at most `maxSamples` latencies are kept per window.
  */
 export class RequestMetrics {
   private count = 0;
@@ -18,8 +18,6 @@ export class RequestMetrics {
   private latencies: Array<{ at: number; ms: number }> = [];
 
   constructor(private readonly opts: {
-    /** Whether a request path (below plothost's mount) is proxied to an app. */
-    isProxied: (path: string) => boolean;
     windowMs?: number;
     maxSamples?: number;
     now?: () => number;
@@ -27,18 +25,13 @@ export class RequestMetrics {
     this.lastTake = this.now();
   }
 
-  /** Express middleware; place it first so every request is counted. */
-  readonly observe = (req: Request, res: Response, next: NextFunction): void => {
-    const start = process.hrtime.bigint();
-    const proxied = this.opts.isProxied(req.path);
-    res.once("finish", () => {
-      this.count++;
-      if (!proxied) return;
-      this.latencies.push({ at: this.now(), ms: Number(process.hrtime.bigint() - start) / 1e6 });
-      const max = this.opts.maxSamples ?? 10_000;
-      if (this.latencies.length > max) this.latencies.splice(0, this.latencies.length - max);
-    });
-    next();
+  /** One answered request (gateway/src/ops/request-timing.ts feeds every one). */
+  readonly record = (t: Pick<RequestTiming, "proxied" | "ms">): void => {
+    this.count++;
+    if (!t.proxied) return;
+    this.latencies.push({ at: this.now(), ms: t.ms });
+    const max = this.opts.maxSamples ?? 10_000;
+    if (this.latencies.length > max) this.latencies.splice(0, this.latencies.length - max);
   };
 
   /** Requests per second since the previous `take`, and the latency percentiles of the window. */

@@ -1,4 +1,5 @@
-import type { Request, RequestHandler, Response } from "express";
+import type { Request, Response } from "express";
+import type { RequestSink } from "./request-timing.ts";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** What the gateway reports; each is read when Prometheus scrapes. */
@@ -9,15 +10,13 @@ export interface MetricSources {
   workers(): { running: number; memoryBytes: number; restarts: number };
   /** Jobs waiting or running in the deploy queue. */
   jobQueueDepth(): Promise<number>;
-  /** Whether a path is proxied to a worker (its latency goes to the proxy histogram). */
-  isProxied(path: string): boolean;
   /** `--runners`: the live runners (worker hosts) this gateway sees; absent without runners. */
   runners?(): number;
 }
 
 export interface PrometheusMetrics {
-  /** Counts and times every request; place it first. */
-  readonly observe: RequestHandler;
+  /** Counts every answered request, and puts a proxied one's time in the proxy histogram; fed by `timeRequests`. */
+  readonly record: RequestSink;
   /** `GET /metrics` in the Prometheus text format. */
   readonly handler: (req: Request, res: Response) => Promise<void>;
   readonly registry: Registry;
@@ -77,14 +76,9 @@ export function createPrometheusMetrics(sources: MetricSources): PrometheusMetri
 
   return {
     registry,
-    observe: (req, res, next) => {
-      const proxied = sources.isProxied(req.path);
-      const stop = proxied ? proxyLatency.startTimer() : null;
-      res.once("finish", () => {
-        stop?.();
-        requests.inc({ method: METHODS.has(req.method) ? req.method : "OTHER", status: statusClass(res.statusCode), kind: proxied ? "proxy" : "gateway" });
-      });
-      next();
+    record: (t) => {
+      if (t.proxied) proxyLatency.observe(t.ms / 1000);
+      requests.inc({ method: METHODS.has(t.method) ? t.method : "OTHER", status: statusClass(t.status), kind: t.proxied ? "proxy" : "gateway" });
     },
     handler: async (_req, res) => {
       res.set("content-type", registry.contentType).set("cache-control", "no-store").send(await registry.metrics());
