@@ -135,6 +135,11 @@ export async function createGateway(config: GatewayConfig, logger: Logger, deps:
     requireScope(req, "admin");
     res.json({ kind: sandbox.kind, layers, warnings: [...sandbox.warnings] });
   });
+  // --runners: the worker hosts this gateway sees (address, host, workers), for operators.
+  app.get("/api/v1/admin/runners", (req, res) => {
+    requireScope(req, "admin");
+    res.json({ runners: runners?.runners() ?? [] });
+  });
   app.use("/api/v1/docs", docs.api);
   app.use("/api/v1/apps", apps.api);
   app.use("/api/v1/admin/apps", apps.adminApi);

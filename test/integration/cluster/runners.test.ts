@@ -75,6 +75,8 @@ describe("gateways and runners on loopback: real Redis and PostgreSQL", { timeou
     // Every gateway process sees both runners (Prometheus).
     const liveRunners = async () => Number(/^plothost_runners (\d+)$/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1]);
     expect(await liveRunners()).toBe(2);
+    const listed = (await (await fetch(`${base}/api/v1/admin/runners`)).json()) as { runners: Array<{ id: string; address: string }> };
+    expect(listed.runners.map((r) => [r.id, r.address]).sort()).toEqual(runners.map((r) => [r.id, r.address]).sort());
 
     // A restorable app, deployed through the cluster: its workers run on the runners, never in a gateway.
     const apps = appsClient(base, await deployToken(base));
