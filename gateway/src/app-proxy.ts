@@ -8,7 +8,7 @@ import { MOUNT_HEADER } from "../../shared/protocol/index.ts";
 import type { Logger } from "../../shared/logging/create-logger.ts";
 import type { WorkerSupervisor } from "./worker-supervisor.ts";
 import { isOriginAllowed } from "./origin-check.ts";
-import { sessionIdOf } from "./apps/app-router.ts";
+import { mayBeRegistering, sessionIdOf } from "./apps/app-router.ts";
 import type { SessionRegistry } from "./cluster/session-registry.ts";
 import { parseRunnerTarget, type WorkerTarget } from "./runner/runner-protocol.ts";
 import { RUNNER_AUTH_HEADER, RUNNER_WORKER_HEADER, runnerAuth } from "./runner/runner-auth.ts";
@@ -147,7 +147,7 @@ export class AppProxy {
     const registry = this.opts.sessions;
     const sessionId = sessionIdOf(req);
     if (registry && sessionId && !registry.holds(sessionId)) {
-      const elsewhere = await registry.lookup(sessionId);
+      const elsewhere = await registry.lookup(sessionId, mayBeRegistering(req) ? undefined : 0);
       // A session registered on a runner that is gone is routed afresh (a restorable one is restored there).
       const runner = elsewhere ? parseRunnerTarget(elsewhere) : null;
       if (elsewhere && (!runner || (this.opts.runners?.isLive(runner.runnerId) ?? false))) return elsewhere;

@@ -41,6 +41,12 @@ export interface TokenOptions extends SigningOptions {
   extraPayload?: Record<string, unknown>;
   /** The current time in unix seconds; defaults to the clock. */
   now?: number;
+  /**
+   * Marks a token the server minted for a page it served (`plothost_page: 1`): a gateway that does not know the
+   * session yet waits briefly for its registration (another process's worker just made it). Tokens clients mint
+   * for ids of their own (bokeh.client) lack it: for them a miss means a new session, at once.
+   */
+  servedPage?: boolean;
 }
 
 /** The payload key Bokeh stores the compressed extra payload under. */
@@ -72,6 +78,7 @@ export function generateToken(sessionId: string, opts: TokenOptions = {}): strin
   const expiration = opts.expiration ?? DEFAULT_TOKEN_EXPIRATION;
   if (!Number.isFinite(now) || !Number.isFinite(expiration)) throw new TypeError("now and expiration must be finite numbers");
   const payload: Record<string, unknown> = { session_id: sessionId, session_expiry: now + expiration };
+  if (opts.servedPage) payload.plothost_page = 1;
   if (opts.extraPayload && Object.keys(opts.extraPayload).length > 0) {
     if ("session_id" in opts.extraPayload || "session_expiry" in opts.extraPayload) {
       throw new TypeError("extraPayload for session tokens may not contain session_id or session_expiry");
@@ -110,6 +117,15 @@ export function parseToken(token: string): TokenPayload {
  */
 export function sessionIdFromToken(token: string): string {
   return decodeBase(token).session_id;
+}
+
+/** Whether the token says the server minted it for a page it served (see `TokenOptions.servedPage`); false if unreadable. */
+export function isServedPageToken(token: string): boolean {
+  try {
+    return (decodeBase(token) as Record<string, unknown>).plothost_page === 1;
+  } catch {
+    return false;
+  }
 }
 
 /**

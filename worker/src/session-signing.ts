@@ -23,7 +23,7 @@ export class SessionSigning {
   }
 
   token(sessionId: string): string {
-    return generateToken(sessionId, { expiration: this.tokenExpirationS, secretKey: this.secretKey ?? undefined, signed: this.signed });
+    return generateToken(sessionId, { expiration: this.tokenExpirationS, secretKey: this.secretKey ?? undefined, signed: this.signed, servedPage: true });
   }
 
   /** @throws TokenError for a bad signature, a malformed or an expired token. */

@@ -1,5 +1,5 @@
 import type http from "node:http";
-import { parseSubprotocolHeader, sessionIdFromToken } from "../../../shared/protocol/index.ts";
+import { isServedPageToken, parseSubprotocolHeader, sessionIdFromToken } from "../../../shared/protocol/index.ts";
 import { LogRing } from "./log-ring.ts";
 import type { WorkerPool } from "./worker-pool.ts";
 
@@ -21,6 +21,22 @@ export function sessionIdOf(req: http.IncomingMessage): string | null {
     return sessionIdFromToken(parseSubprotocolHeader(req.headers["sec-websocket-protocol"]).token);
   } catch {
     return null;
+  }
+}
+
+/**
+ * Whether a session the registry does not know yet may be about to appear there (worth waiting for briefly): a
+ * WebSocket whose token the server minted for a page it served (the page's worker, perhaps another process's or
+ * runner's, made the session a moment ago), or a request naming a session id. A WebSocket with a token a client
+ * minted for an id of its own (bokeh.client's `pull_session`) opens a new session: no wait.
+ */
+export function mayBeRegistering(req: http.IncomingMessage): boolean {
+  const protocol = req.headers["sec-websocket-protocol"];
+  if (protocol === undefined) return true;
+  try {
+    return isServedPageToken(parseSubprotocolHeader(protocol).token);
+  } catch {
+    return false;
   }
 }
 

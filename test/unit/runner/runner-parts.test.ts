@@ -7,6 +7,8 @@ import { ConfigError, parseGatewayConfig } from "../../../shared/config/index.ts
 import { runnerAuth, verifyRunnerAuth } from "../../../gateway/src/runner/runner-auth.ts";
 import { parseRunnerEvent, parseRunnerTarget, runnerTarget } from "../../../gateway/src/runner/runner-protocol.ts";
 import { userHeaderKey } from "../../../gateway/src/auth/user-header-key.ts";
+import { mayBeRegistering } from "../../../gateway/src/apps/app-router.ts";
+import { generateToken, isServedPageToken, sessionIdFromToken } from "../../../shared/protocol/index.ts";
 
 const SECRET = "s".repeat(40);
 
@@ -82,5 +84,21 @@ describe("user-header signing key", () => {
       fs.rmSync(a, { recursive: true, force: true });
       fs.rmSync(b, { recursive: true, force: true });
     }
+  });
+});
+
+describe("waiting for a session's registration", () => {
+  const ws = (token: string) => ({ url: "/app/ws", headers: { "sec-websocket-protocol": `bokeh, ${token}` } }) as never;
+  it("waits for page tokens the server minted and for requests naming a session, not for ids a client made up", () => {
+    const page = generateToken("s1", { servedPage: true });
+    const client = generateToken("s2");
+    expect(isServedPageToken(page)).toBe(true);
+    expect(isServedPageToken(client)).toBe(false);
+    expect(isServedPageToken("not a token")).toBe(false);
+    expect(sessionIdFromToken(page)).toBe("s1");
+    expect(mayBeRegistering(ws(page))).toBe(true);
+    expect(mayBeRegistering(ws(client))).toBe(false);
+    expect(mayBeRegistering(ws("garbage"))).toBe(false);
+    expect(mayBeRegistering({ url: "/app?bokeh-session-id=s3", headers: {} } as never)).toBe(true);
   });
 });
