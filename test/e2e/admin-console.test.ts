@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser } from "../helpers/browser.ts";
+import { bokehRendered, launchBrowser, recordErrors } from "../helpers/browser.ts";
 import { projectRoot, startGateway } from "../helpers/start-gateway.ts";
 import { appsClient, tarGzOf } from "../integration/apps/app-helpers.ts";
 
@@ -180,7 +180,7 @@ describe("the admin console in real Chromium", { timeout: 90_000 }, () => {
     const anon = await browser.newContext();
     const viewer = await anon.newPage();
     await viewer.goto(frankDoc.publicUrl);
-    await viewer.waitForFunction(() => ((window as unknown as BokehWindow).Bokeh?.documents.length ?? 0) > 0, undefined, { timeout: 20_000 });
+    await bokehRendered(viewer);
     await page.goto(`${gw.url}/admin/sessions`);
     const end = page.getByRole("button", { name: `End session: document ${frankDoc.id}` });
     // BokehJS reconnects a dropped session with the same id: that attempt is refused, so the session stays ended.
@@ -293,10 +293,9 @@ export default (doc: Document) => { doc.title = ${JSON.stringify(v)}; doc.add_ro
 
   it("the overview chart renders with BokehJS and its session count moves when a session opens", async () => {
     const page = adminPage;
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
+    const errors = recordErrors(page);
     await page.goto(`${gw.url}/admin`);
-    await page.waitForFunction(() => ((window as unknown as BokehWindow).Bokeh?.documents.length ?? 0) > 0, undefined, { timeout: 20_000 });
+    await bokehRendered(page);
     await expect.poll(() => inkedPixels(page), { timeout: 15_000 }).toBeGreaterThan(2000);
     const sessions = () => page.evaluate(() => {
       const d = (window as unknown as BokehWindow).Bokeh!.documents[0].get_model_by_name("overview_metrics")!.data.sessions;
@@ -307,7 +306,7 @@ export default (doc: Document) => { doc.title = ${JSON.stringify(v)}; doc.add_ro
 
     const ctx = await browser.newContext();
     const app = await logIn(ctx, "nora", "nora password 1", "/demo");
-    await app.waitForFunction(() => ((window as unknown as BokehWindow).Bokeh?.documents.length ?? 0) > 0, undefined, { timeout: 20_000 });
+    await bokehRendered(app);
     await expect.poll(sessions, { timeout: 15_000 }).toBe(before + 1);
     await page.screenshot({ path: path.join(shots, "overview-1280.png"), fullPage: true });
     await ctx.close();

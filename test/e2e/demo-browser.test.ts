@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser } from "../helpers/browser.ts";
+import { bokehRendered, launchBrowser, recordErrors } from "../helpers/browser.ts";
 import { startGateway } from "../helpers/start-gateway.ts";
 
 /** Counts non-white, non-transparent pixels over every canvas BokehJS drew (they live in shadow roots). */
@@ -43,13 +43,9 @@ describe("the demo app in real headless Chromium with the real BokehJS", () => {
 
   it("renders the plot, syncs a button click, a slider move and the live stream", async () => {
     const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
+    const errors = recordErrors(page);
     await page.goto(`${gw.url}/demo`);
-    await page.waitForFunction(() => {
-      const B = (window as unknown as { Bokeh?: { documents: unknown[] } }).Bokeh;
-      return B !== undefined && B.documents.length > 0;
-    }, undefined, { timeout: 20_000 });
+    await bokehRendered(page);
     await expect.poll(() => inkedPixels(page), { timeout: 15_000 }).toMatchObject({ inked: expect.any(Number) });
     await expect.poll(async () => (await inkedPixels(page)).inked, { timeout: 15_000 }).toBeGreaterThan(500);
     expect(await page.title()).toBe("plothost demo");

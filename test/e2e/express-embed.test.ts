@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { Server } from "../../index.ts";
 import { createSite } from "../../examples/express-embed/site.ts";
-import { launchBrowser } from "../helpers/browser.ts";
+import { bokehRendered, launchBrowser, recordErrors } from "../helpers/browser.ts";
 
 const SECRET = "e2e-secret-key-that-is-long-enough-0123456789";
 
@@ -33,14 +33,10 @@ describe("examples/express-embed in real Chromium", () => {
 
   it("embeds the app in the site's page with a session customised per visitor", async () => {
     const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
+    const errors = recordErrors(page);
     await page.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/?name=Ana`);
     expect(await page.locator("h1").textContent()).toBe("Example site");
-    await page.waitForFunction(() => {
-      const B = (window as unknown as { Bokeh?: { documents: unknown[] } }).Bokeh;
-      return B !== undefined && B.documents.length > 0;
-    }, undefined, { timeout: 20_000 });
+    await bokehRendered(page);
     const title = await page.evaluate(() => (window as unknown as { Bokeh: { documents: Array<{ title(): string }> } }).Bokeh.documents[0].title());
     expect(title).toBe("Dashboard for Ana");
     await expect.poll(() => page.locator("text=Hello, Ana!").count(), { timeout: 10_000 }).toBe(1);

@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Frame } from "playwright-core";
-import { launchBrowser } from "../helpers/browser.ts";
+import { bokehRendered, launchBrowser, recordErrors } from "../helpers/browser.ts";
 import { startGateway } from "../helpers/start-gateway.ts";
 
 const fixtures = ["line_scatter_hover.json", "vbar_categorical.json"].map((f) =>
@@ -54,11 +54,9 @@ describe("published Python Bokeh documents in real Chromium", () => {
     for (const fixture of fixtures) {
       const { publicUrl } = await publish(fixture);
       const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
-      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+      const errors = recordErrors(page, { console: true });
       await page.goto(publicUrl);
-      await page.waitForFunction(() => ((window as unknown as BokehWindow).Bokeh?.documents.length ?? 0) > 0, undefined, { timeout: 20_000 });
+      await bokehRendered(page);
       expect(await page.evaluate(() => (window as unknown as BokehWindow).Bokeh!.documents[0].roots().length)).toBe(fixture.roots.length);
       expect(errors).toEqual([]);
       await page.close();
@@ -69,7 +67,7 @@ describe("published Python Bokeh documents in real Chromium", () => {
     const { id, publicUrl } = await publish(fixtures[0]);
     const page = await browser.newPage();
     await page.goto(publicUrl);
-    await page.waitForFunction(() => ((window as unknown as BokehWindow).Bokeh?.documents.length ?? 0) > 0, undefined, { timeout: 20_000 });
+    await bokehRendered(page);
     const length = () => page.evaluate(() => (window as unknown as BokehWindow).Bokeh!.documents[0].get_model_by_id("p1001")!.data.x.length);
     const before = await length();
     const res = await fetch(`${gw.url}/api/v1/docs/${id}/stream`, {

@@ -8,7 +8,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser } from "../helpers/browser.ts";
+import { bokehRendered, launchBrowser, recordErrors } from "../helpers/browser.ts";
 import { projectRoot, startGateway } from "../helpers/start-gateway.ts";
 import { REDIS_URL, deleteKeys, redisTestPrefix } from "../fixtures/storage/redis.ts";
 
@@ -44,10 +44,9 @@ describe("a restorable app in real headless Chromium: BokehJS reconnects to its 
 
   it("shows the session's data after its worker is killed, and the slider still drives the server's callback", async () => {
     const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
+    const errors = recordErrors(page);
     await page.goto(`${gw.url}/restorable`);
-    await page.waitForFunction(() => typeof Bokeh !== "undefined" && Bokeh.documents.length > 0, undefined, { timeout: 20_000 });
+    await bokehRendered(page);
     expect(await shown(page)).toEqual({ status: "built", rows: 0 });
 
     // The browser moves the slider; the server's callback fills the rows, and the change is saved.

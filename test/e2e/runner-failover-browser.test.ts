@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { launchBrowser } from "../helpers/browser.ts";
+import { bokehRendered, launchBrowser, recordErrors } from "../helpers/browser.ts";
 import { startServe } from "../integration/client/run-cli.ts";
 import { appsClient, deployToken, fixture, tarGzOf } from "../integration/apps/app-helpers.ts";
 import { clusterScratch } from "../integration/cluster/cluster-helpers.ts";
@@ -49,10 +49,9 @@ describe("BokehJS in headless Chromium follows its restorable session to another
     expect((await apps.waitForJob("survivor", deployed.body.deploy.id)).state).toBe("done");
 
     const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
+    const errors = recordErrors(page);
     await page.goto(`${base}/defaultuser/survivor`);
-    await page.waitForFunction(() => typeof Bokeh !== "undefined" && Bokeh.documents.length > 0, undefined, { timeout: 20_000 });
+    await bokehRendered(page);
     await page.evaluate(() => void (Bokeh.documents[0]!.get_model_by_name("n")!.value = 5));
     await expect.poll(() => shown(page), { timeout: 10_000 }).toEqual({ status: "built\nrows:5", rows: 5 });
     const [log] = await redis.keys(`${prefix}appsession:/defaultuser/survivor:*:log`);

@@ -16,6 +16,7 @@ import { appsApi, incomingDirOf } from "./apps-api.ts";
 import { appsAdminApi, type ShortPathRules } from "./apps-admin-api.ts";
 import { appJobHandlers } from "./deploy-jobs.ts";
 import { createJobQueue } from "./jobs/create-job-queue.ts";
+import { dataDirId } from "./data-dir-id.ts";
 import type { JobQueue } from "./jobs/job-queue.ts";
 import { WorkerPool } from "./worker-pool.ts";
 import type { SupervisorDeps } from "../worker-supervisor.ts";
@@ -75,7 +76,9 @@ export async function createApps(
   const changes = config.numProcs > 1 || config.runners ? new RedisAppChanges({ url: config.redisUrl, prefix: config.redisPrefix }) : null;
   const router = changes ? new ClusterAppRouter({ maxMs: config.appDrainTimeoutMs }, changes) : new AppRouter({ maxMs: config.appDrainTimeoutMs });
   const queue = createJobQueue(config.jobQueue === "redis"
-    ? { kind: "redis", redisUrl: config.redisUrl, prefix: config.jobQueuePrefix, retry: RETRY }
+    // Deploy jobs run where the uploaded archive is: on a gateway sharing this data directory (not on a replica
+    // with a directory of its own, which shares the Redis).
+    ? { kind: "redis", redisUrl: config.redisUrl, prefix: config.jobQueuePrefix, retry: RETRY, name: `apps-${dataDirId(config.dataDir)}` }
     : { kind: "local", retry: RETRY });
   const limits = { maxBytes: config.maxAppBytes, maxEntries: MAX_ENTRIES };
   const runners = deps.runners;

@@ -2,7 +2,6 @@ import { Queue, Worker, UnrecoverableError, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { PermanentJobError, type JobHandler, type JobStep, type JobInfo, type JobQueue, type JobState, type RetryPolicy } from "./job-queue.ts";
 
-const QUEUE_NAME = "apps";
 const KEPT_FINISHED = 1000;
 
 type Progress = { percent: number; step: string | null; steps?: JobStep[] };
@@ -26,17 +25,17 @@ export class BullmqJobQueue implements JobQueue {
   private readonly queue: Queue;
   private worker: Worker | null = null;
 
-  constructor(redisUrl: string, private readonly prefix: string, private readonly retry: RetryPolicy) {
+  constructor(redisUrl: string, private readonly prefix: string, private readonly retry: RetryPolicy, private readonly name = "apps") {
     // BullMQ needs maxRetriesPerRequest: null for its blocking worker connection (it duplicates this one).
     this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-    this.queue = new Queue(QUEUE_NAME, { connection: this.connection, prefix });
+    this.queue = new Queue(name, { connection: this.connection, prefix });
     // Redis going away is retried by ioredis and reported by /readyz; unhandled, each retry would print a stack.
     this.connection.on("error", () => {});
     this.queue.on("error", () => {});
   }
 
   async start(handlers: Readonly<Record<string, JobHandler>>): Promise<void> {
-    this.worker = new Worker(QUEUE_NAME, async (job: Job) => {
+    this.worker = new Worker(this.name, async (job: Job) => {
       const handler = handlers[job.name];
       if (!handler) throw new UnrecoverableError(`no handler for jobs named "${job.name}"`);
       // The steps of earlier attempts are kept: they are in the job's stored progress.
