@@ -1,17 +1,11 @@
 /**
  * The JSON shapes of the plothost HTTP API as the client returns them (see the README's tables). Times are ISO
- * 8601 strings.
+ * 8601 strings. Accounts and documents are described in shared/api/resources.ts (the admin console shows them too).
  */
 
-/** An account (`/api/v1/me`, login, register, the admin API). */
-export interface UserInfo {
-  readonly id: number;
-  readonly username: string;
-  readonly role: "admin" | "user";
-  readonly disabled: boolean;
-  readonly createdAt: string;
-  readonly lastLoginAt: string | null;
-}
+import type { DocumentInfo, UserInfo } from "../shared/api/resources.ts";
+
+export type { DocumentInfo, UserInfo };
 
 /** `GET /api/v1/me`: who the token acts as, how, and what it may do. */
 export interface WhoAmI {
@@ -44,20 +38,3 @@ export interface NewToken extends TokenInfo {
   readonly token: string;
 }
 
-/** A published document's metadata and links. */
-export interface DocumentInfo {
-  readonly id: string;
-  readonly owner: string;
-  readonly name: string;
-  readonly title: string;
-  readonly visibility: "private" | "public" | "shared";
-  readonly sharedWith: readonly string[];
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly sizeBytes: number;
-  /** The document's page for people who can log in. */
-  readonly url: string;
-  /** The link anyone may open, for a public document; null otherwise. */
-  readonly publicUrl: string | null;
-}

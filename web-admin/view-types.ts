@@ -1,16 +1,14 @@
 /**
  * What the admin console shows: the rows of its tables and the numbers of its overview. The gateway's admin API
  * returns exactly these shapes (as JSON, dates as ISO strings), and the server-rendered pages are drawn from
- * them, so the pages and the API can never disagree. Nothing here imports the gateway.
+ * them, so the pages and the API can never disagree. Nothing here imports the gateway; accounts and documents
+ * extend the API's own shapes (shared/api/resources.ts).
  */
 
-/** One account in the Users table. */
-export interface UserRow {
-  readonly username: string;
-  readonly role: "admin" | "user";
-  readonly disabled: boolean;
-  readonly createdAt: string;
-  readonly lastLoginAt: string | null;
+import type { DocumentInfo, UserInfo } from "../shared/api/resources.ts";
+
+/** One account in the Users table: the account as the API describes it, with what it owns. */
+export interface UserRow extends Omit<UserInfo, "id"> {
   /** Deployed apps the user owns. */
   readonly apps: number;
   /** Published documents the user owns. */
@@ -101,20 +99,8 @@ export interface SessionRow {
   readonly lastActivityAt: string;
 }
 
-/** One published document. */
-export interface DocRow {
-  readonly id: string;
-  readonly name: string;
-  readonly title: string;
-  readonly owner: string;
-  readonly visibility: "private" | "public" | "shared";
-  readonly sharedWith: readonly string[];
-  readonly sizeBytes: number;
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly url: string;
-  readonly publicUrl: string | null;
+/** One published document: its metadata as the API describes it, and who watches it now. */
+export interface DocRow extends DocumentInfo {
   /** Live viewers connected to it right now. */
   readonly viewers: number;
 }
