@@ -16,8 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { patchDocFromClient } from "../shared/protocol/index.ts";
-import { fixtureApp, gatewayTarget, modelsIn, openSession, pool, projectRoot, waitUntil, type Target } from "./lib/plothost.ts";
+import { echoRoundTrip, fixtureApp, gatewayTarget, openSession, pool, projectRoot, waitUntil, type Target } from "./lib/plothost.ts";
 import { isMain, runAlone, type BenchResult } from "./lib/report.ts";
 import { startRunnerCluster, type RunnerCluster } from "./lib/runner-cluster.ts";
 import { ms, now, percentile, ratio } from "./lib/stats.ts";
@@ -99,21 +98,9 @@ async function roundTrips(target: Target, app: string, clients: number, duration
   const sessions = await pool(clients, clients, () => openSession(target, app));
   try {
     const end = now() + durationMs;
-    await Promise.all(sessions.map(async ({ client, doc }, c) => {
-      const models = modelsIn(doc.roots);
-      const input = models.find((m) => m.attributes.name === "in")!.id;
-      for (let i = 1; now() < end; i++) {
-        const k = c * 1e6 + i;
-        const patch = patchDocFromClient({ events: [{ kind: "ModelChanged", model: { id: input }, attr: "value", new: k }] });
-        const t0 = now();
-        const echoed = client.next((m) => m.header.msgtype === "PATCH-DOC");
-        const ok = client.reply(patch.header.msgid);
-        client.send(patch);
-        const msg = await echoed;
-        out.push(now() - t0);
-        if ((msg.content as { events: Array<{ new: unknown }> }).events[0]?.new !== k) throw new Error("unexpected echo");
-        if ((await ok).header.msgtype !== "OK") throw new Error("PATCH-DOC not answered with OK");
-      }
+    await Promise.all(sessions.map(async (session, c) => {
+      const roundTrip = echoRoundTrip(session);
+      for (let i = 1; now() < end; i++) out.push(await roundTrip(c * 1e6 + i));
     }));
   } finally {
     await Promise.all(sessions.map(({ client }) => client.close()));

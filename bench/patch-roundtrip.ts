@@ -8,7 +8,7 @@ import WebSocket from "ws";
 import { encodeMessage, patchDocFromClient } from "../shared/protocol/index.ts";
 import { spawnEchoServer } from "./lib/echo-server.ts";
 import { spawnGateway } from "./lib/gateway-process.ts";
-import { directTarget, fixtureApp, gatewayTarget, modelsIn, openSession, pool, type Target } from "./lib/plothost.ts";
+import { directTarget, echoRoundTrip, fixtureApp, gatewayTarget, openSession, pool, type Target } from "./lib/plothost.ts";
 import { isMain, runAlone, type BenchResult } from "./lib/report.ts";
 import { ms, now, percentile, ratio } from "./lib/stats.ts";
 
@@ -26,24 +26,10 @@ interface Pinger {
 }
 
 async function plothostPinger(target: Target): Promise<Pinger> {
-  const { client, doc } = await openSession(target, "echo");
-  const models = modelsIn(doc.roots);
-  const input = models.find((m) => m.attributes.name === "in")!.id;
-  const output = models.find((m) => m.attributes.name === "out")!.id;
+  const session = await openSession(target, "echo");
+  const { client } = session;
   return {
-    async roundtrip(k) {
-      const patch = patchDocFromClient({ events: [{ kind: "ModelChanged", model: { id: input }, attr: "value", new: k }] });
-      const t0 = now();
-      const echoed = client.next((m) => m.header.msgtype === "PATCH-DOC");
-      const ok = client.reply(patch.header.msgid);
-      client.send(patch);
-      const msg = await echoed;
-      const t = now() - t0;
-      const ev = (msg.content as { events: Array<{ model: { id: string }; new: unknown }> }).events[0];
-      if (ev.model.id !== output || ev.new !== k) throw new Error(`unexpected echo ${JSON.stringify(msg.content)}`);
-      if ((await ok).header.msgtype !== "OK") throw new Error("PATCH-DOC not answered with OK");
-      return t;
-    },
+    roundtrip: echoRoundTrip(session),
     close: () => client.close(),
   };
 }

@@ -6,9 +6,10 @@ import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { parseGatewayConfig } from "../../shared/config/index.ts";
 import { createLogger } from "../../shared/logging/create-logger.ts";
-import { HEALTH_PATH, Receiver, encodeMessage, pullDocReq, type Message } from "../../shared/protocol/index.ts";
+import { HEALTH_PATH, Receiver, encodeMessage, patchDocFromClient, pullDocReq, type Message } from "../../shared/protocol/index.ts";
 import { createGateway, type Gateway } from "../../gateway/src/app.ts";
 import type { Sandbox } from "../../gateway/src/sandbox/index.ts";
+import { now } from "./stats.ts";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const fixtureApp = (name: string): string => path.join(projectRoot, "test", "fixtures", "apps", name);
@@ -184,6 +185,31 @@ export async function openSession(target: Target, app: string): Promise<{ client
     await client.close();
     throw err;
   }
+}
+
+/**
+ * Round trips on a session of the echo app (test/fixtures/apps/echo.ts): sends PATCH-DOC `in.value = k`, waits for
+ * the server callback's PATCH-DOC `out.value = k` and resolves with the milliseconds that took; the echo and the
+ * OK answering the patch are checked.
+ */
+export function echoRoundTrip(session: { client: BenchClient; doc: { roots: unknown[] } }): (k: number) => Promise<number> {
+  const { client } = session;
+  const models = modelsIn(session.doc.roots);
+  const input = models.find((m) => m.attributes.name === "in")!.id;
+  const output = models.find((m) => m.attributes.name === "out")!.id;
+  return async (k) => {
+    const patch = patchDocFromClient({ events: [{ kind: "ModelChanged", model: { id: input }, attr: "value", new: k }] });
+    const t0 = now();
+    const echoed = client.next((m) => m.header.msgtype === "PATCH-DOC");
+    const ok = client.reply(patch.header.msgid);
+    client.send(patch);
+    const msg = await echoed;
+    const t = now() - t0;
+    const ev = (msg.content as { events: Array<{ model: { id: string }; new: unknown }> }).events[0];
+    if (ev?.model.id !== output || ev.new !== k) throw new Error(`unexpected echo ${JSON.stringify(msg.content)}`);
+    if ((await ok).header.msgtype !== "OK") throw new Error("PATCH-DOC not answered with OK");
+    return t;
+  };
 }
 
 /** Every model written in full anywhere inside a JSON value. */

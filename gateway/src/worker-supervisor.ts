@@ -314,7 +314,6 @@ export class WorkerSupervisor extends EventEmitter {
     return file;
   }
 
-  /** Stops an idle worker after the idle timeout once it holds no sessions; any session cancels that. */
   /**
    * From now on, stop the worker after `ms` without sessions (a runner's worker whose gateway let go of it: it serves
    * the sessions it holds, then goes).
@@ -324,6 +323,7 @@ export class WorkerSupervisor extends EventEmitter {
     this.armIdle();
   }
 
+  /** Stops an idle worker after the idle timeout once it holds no sessions; any session cancels that. */
   private armIdle(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;

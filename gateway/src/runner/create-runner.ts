@@ -81,8 +81,8 @@ export async function createRunner(config: GatewayConfig, logger: Logger): Promi
   });
   await jobs.waitUntilReady();
 
-  const info = (): RunnerInfo => ({ id, address, hostname: os.hostname(), pid: process.pid, workers: hosted.size, workerIds: hosted.ids, startedAt });
   const startedAt = new Date().toISOString();
+  const info = (): RunnerInfo => ({ id, address, hostname: os.hostname(), pid: process.pid, workers: hosted.size, workerIds: hosted.ids, startedAt });
   const beat = () => redis.multi()
     .set(runnerKey(config.redisPrefix, id), JSON.stringify(info()), "PX", 3 * config.runnerHeartbeatMs)
     .sadd(runnersSetKey(config.redisPrefix), id)
