@@ -3,7 +3,7 @@ import { PERSISTED_PATH, RESTORE_PATH } from "../../../shared/protocol/worker-ht
 import type { DocJson } from "../../../shared/index.ts";
 import type { WorkerEvent } from "../../../shared/protocol/worker-events.ts";
 import type { SessionSnapshots } from "./session-snapshots.ts";
-import { postToWorker } from "./worker-post.ts";
+import { requestWorker } from "../worker-request.ts";
 
 /** The journal events a worker writes for a restorable session. */
 export type JournalEvent = Extract<WorkerEvent, { event: "snapshot" | "changes" }>;
@@ -31,7 +31,7 @@ export class SessionSaver {
     this.enqueue(e.id, async () => {
       if (e.event === "snapshot") await this.store.saveSnapshot(this.appKey, e.id, e.seq, e.doc as unknown as DocJson);
       else await this.store.appendChanges(this.appKey, e.id, e.seq, e.events);
-      await postToWorker(socketPath, PERSISTED_PATH, { id: e.id, seq: e.seq }, this.timeoutMs);
+      await requestWorker(socketPath, PERSISTED_PATH, { body: { id: e.id, seq: e.seq }, timeoutMs: this.timeoutMs });
     });
   }
 
@@ -48,7 +48,7 @@ export class SessionSaver {
     await this.chains.get(sessionId);
     const saved = await this.store.load(this.appKey, sessionId);
     if (!saved) return false;
-    const reply = await postToWorker(socketPath, RESTORE_PATH, { id: sessionId, ...saved }, Math.max(this.timeoutMs, 30_000));
+    const reply = await requestWorker(socketPath, RESTORE_PATH, { body: { id: sessionId, ...saved }, timeoutMs: Math.max(this.timeoutMs, 30_000) });
     if (reply.status !== 200) {
       const message = (reply.body as { error?: { message?: string } } | null)?.error?.message ?? `HTTP ${reply.status}`;
       throw new Error(`the worker could not restore session ${sessionId}: ${message}`);

@@ -12,7 +12,7 @@ import type { WorkerSupervisor } from "../../../gateway/src/worker-supervisor.ts
 import { projectRoot, startGateway } from "../../helpers/start-gateway.ts";
 import { appsClient, deployToken, tarGzOf } from "./app-helpers.ts";
 import { REDIS_URL, deleteKeys, redisTestPrefix } from "../../fixtures/storage/redis.ts";
-import { postToWorker } from "../../../gateway/src/sessions/worker-post.ts";
+import { requestWorker } from "../../../gateway/src/worker-request.ts";
 import { RESTORE_PATH, PERSISTED_PATH } from "../../../shared/protocol/worker-http.ts";
 
 const fixture = (name: string) => path.join(projectRoot, "test", "fixtures", "apps", name);
@@ -141,11 +141,11 @@ describe("restorable sessions survive their worker", { timeout: 120_000 }, () =>
     const restorable = await gw.supervisors.get("restorable")!.ready();
     const plain = await gw.supervisors.get("not-restorable")!.ready();
     const restore = { id: "x", snapshot: { seq: 1, doc: { roots: [] } }, changes: [] };
-    expect(await postToWorker(restorable, RESTORE_PATH, { id: "x" }, 5000)).toMatchObject({ status: 400, body: { error: { code: "bad_request" } } });
-    expect(await postToWorker(restorable, PERSISTED_PATH, { seq: "1" }, 5000)).toMatchObject({ status: 400, body: { error: { code: "bad_request" } } });
-    expect(await postToWorker(plain, RESTORE_PATH, restore, 5000)).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/not restorable/) } } });
+    expect(await requestWorker(restorable, RESTORE_PATH, { body: { id: "x" }, timeoutMs: 5000 })).toMatchObject({ status: 400, body: { error: { code: "bad_request" } } });
+    expect(await requestWorker(restorable, PERSISTED_PATH, { body: { seq: "1" }, timeoutMs: 5000 })).toMatchObject({ status: 400, body: { error: { code: "bad_request" } } });
+    expect(await requestWorker(plain, RESTORE_PATH, { body: restore, timeoutMs: 5000 })).toMatchObject({ status: 400, body: { error: { message: expect.stringMatching(/not restorable/) } } });
     const unreadable = { ...restore, snapshot: { seq: 1, doc: { roots: [{ type: "object", name: "NoSuchModel", id: "m" }] } } };
-    expect(await postToWorker(restorable, RESTORE_PATH, unreadable, 5000)).toMatchObject({ status: 500, body: { error: { code: "app_session_failed" } } });
+    expect(await requestWorker(restorable, RESTORE_PATH, { body: unreadable, timeoutMs: 5000 })).toMatchObject({ status: 500, body: { error: { code: "app_session_failed" } } });
   });
 });
 
