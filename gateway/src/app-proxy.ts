@@ -12,13 +12,14 @@ import { mayBeRegistering, sessionIdOf } from "./apps/app-router.ts";
 import type { SessionRegistry } from "./cluster/session-registry.ts";
 import { parseRunnerTarget, type WorkerTarget } from "./runner/runner-protocol.ts";
 import { RUNNER_AUTH_HEADER, RUNNER_WORKER_HEADER, runnerAuth } from "./runner/runner-auth.ts";
+import { createWorkerProxy, refuseUpgrade, unixTarget } from "./worker-proxy.ts";
 
 /**
  * The front to the per-app workers: HTTP requests and WebSocket upgrades under `/<app>/...` are proxied with
  * http-proxy to the app's worker socket. The gateway never touches a worker any other way.
  */
 export class AppProxy {
-  private readonly proxy = httpProxy.createProxyServer({ ws: true, xfwd: true, proxyTimeout: 0 });
+  private readonly proxy: httpProxy;
   /**
    * Keep-alive connections to the workers' sockets for proxied HTTP requests (pooled per socket path). Without an
    * agent http-proxy opens a connection per request and sends `connection: close`, which the bench showed costing
@@ -50,26 +51,14 @@ export class AppProxy {
       runners?: { secret: string; isLive(runnerId: string): boolean };
     },
   ) {
-    this.proxy.on("error", (err, _req, target) => {
-      opts.logger.warn({ err }, "proxy error");
-      if (target instanceof http.ServerResponse) {
-        if (!target.headersSent) {
-          const e = new PlothostError("app_unavailable", (err as NodeJS.ErrnoException).code);
-          target.writeHead(e.status, { "content-type": "application/json" }).end(JSON.stringify(e.toJSON()));
-        } else target.destroy();
-      } else (target as Duplex | undefined)?.destroy();
-    });
-    // When the worker ends a WebSocket first (e.g. 1007 on invalid UTF-8, 1009 on an oversized message),
-    // http-proxy unpipes the client's socket and leaves it paused: it would never read the client's FIN and
-    // never close. End it with the worker's side.
-    this.proxy.on("proxyReqWs", (proxyReq, _req, socket) => {
-      proxyReq.once("upgrade", (res: http.IncomingMessage, proxySocket: Duplex) => {
+    this.proxy = createWorkerProxy({
+      logger: opts.logger, xfwd: true,
+      onUpgrade: (res, client, worker) => {
         if (opts.processTag) res.headers["x-plothost-process"] = opts.processTag;
-        proxySocket.once("close", () => (socket as Socket).destroySoon());
-        const pair = { client: socket as Socket, worker: proxySocket };
+        const pair = { client, worker };
         this.sessionSockets.add(pair);
-        socket.once("close", () => this.sessionSockets.delete(pair));
-      });
+        client.once("close", () => this.sessionSockets.delete(pair));
+      },
     });
   }
 
@@ -171,14 +160,3 @@ const GOING_AWAY_FRAME = Buffer.from([0x88, 0x02, 0x03, 0xe9]);
 
 /** What the proxy reaches an app through: a supervisor, or a deployed app's pool (see RouteTarget). */
 type ProxyTarget = { ready(): Promise<string>; prepareSession?(sessionId: string): Promise<void> };
-
-/** Answers a WebSocket upgrade with the error as a JSON HTTP response, and closes the socket. */
-export function refuseUpgrade(socket: Duplex, err: PlothostError): void {
-  const body = JSON.stringify(err.toJSON());
-  socket.end(`HTTP/1.1 ${err.status} ${http.STATUS_CODES[err.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
-}
-
-/** http-proxy accepts `{socketPath}` as a target at run time; its type declarations require host and port too. */
-function unixTarget(socketPath: string): httpProxy.ProxyTarget {
-  return { socketPath } as unknown as httpProxy.ProxyTarget;
-}

@@ -1,11 +1,9 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
-import type { Socket } from "node:net";
-import httpProxy from "http-proxy";
 import { PlothostError } from "../../../shared/errors/catalogue.ts";
 import type { Logger } from "../../../shared/logging/create-logger.ts";
 import { sessionIdOf } from "../apps/app-router.ts";
-import { refuseUpgrade } from "../app-proxy.ts";
+import { answerError, createWorkerProxy, refuseUpgrade, unixTarget } from "../worker-proxy.ts";
 import { RUNNER_AUTH_HEADER, RUNNER_WORKER_HEADER, verifyRunnerAuth } from "./runner-auth.ts";
 import type { HostedWorker } from "./runner-host.ts";
 
@@ -22,18 +20,8 @@ export function createRunnerFront(opts: {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
 }): http.Server {
-  const proxy = httpProxy.createProxyServer({ ws: true, proxyTimeout: 0 });
+  const proxy = createWorkerProxy({ logger: opts.logger });
   const agent = new http.Agent({ keepAlive: true, timeout: 2000 });
-  proxy.on("error", (err, _req, target) => {
-    opts.logger.warn({ err }, "runner proxy error");
-    if (target instanceof http.ServerResponse) {
-      if (!target.headersSent) sendError(target, new PlothostError("app_unavailable", (err as NodeJS.ErrnoException).code));
-      else target.destroy();
-    } else (target as Duplex | undefined)?.destroy();
-  });
-  proxy.on("proxyReqWs", (proxyReq, _req, socket) => {
-    proxyReq.once("upgrade", (_res: http.IncomingMessage, proxySocket: Duplex) => proxySocket.once("close", () => (socket as Socket).destroySoon()));
-  });
 
   /** The worker's socket for an authenticated request under its prefix (its saved session restored first), or why not. */
   const admit = async (req: http.IncomingMessage): Promise<string> => {
@@ -59,13 +47,13 @@ export function createRunnerFront(opts: {
     // Liveness for container health checks; it says nothing about the workers.
     if (req.url === "/healthz" && req.method === "GET") return void res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
     admit(req).then(
-      (socketPath) => proxy.web(req, res, { target: { socketPath } as unknown as httpProxy.ProxyTarget, agent }),
-      (err: unknown) => sendError(res, err instanceof PlothostError ? err : new PlothostError("app_unavailable")),
+      (socketPath) => proxy.web(req, res, { target: unixTarget(socketPath), agent }),
+      (err: unknown) => answerError(res, err instanceof PlothostError ? err : new PlothostError("app_unavailable")),
     );
   });
   server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     admit(req).then(
-      (socketPath) => proxy.ws(req, socket, head, { target: { socketPath } as unknown as httpProxy.ProxyTarget }),
+      (socketPath) => proxy.ws(req, socket, head, { target: unixTarget(socketPath) }),
       (err: unknown) => refuseUpgrade(socket, err instanceof PlothostError ? err : new PlothostError("app_unavailable")),
     );
   });
@@ -74,8 +62,4 @@ export function createRunnerFront(opts: {
     agent.destroy();
   });
   return server;
-}
-
-function sendError(res: http.ServerResponse, e: PlothostError): void {
-  res.writeHead(e.status, { "content-type": "application/json" }).end(JSON.stringify(e.toJSON()));
 }
