@@ -192,6 +192,8 @@ export class RemoteWorker extends EventEmitter implements AppWorker, RunnerListe
     const p = this.placement;
     if (!p) return;
     this.setState(state);
+    // A runner that is gone stopped its workers with it: nobody would answer.
+    if (!this.deps.directory.isLive(p.runnerId)) return this.forget();
     const done = new Promise<void>((resolve) => {
       const t = setTimeout(() => finish(), STOP_WAIT_MS);
       const finish = () => {

@@ -23,7 +23,9 @@ export interface RunnerListener {
 export class RunnerDirectory {
   private readonly redis: Redis;
   private readonly sub: Redis;
+  /** The live runners' job queues, on one connection shared by all (a lost runner's queue is closed). */
   private readonly queues = new Map<string, Queue>();
+  private readonly jobs: Redis;
   private readonly listeners = new Map<string, { runnerId: string; listener: RunnerListener }>();
   private live = new Map<string, RunnerInfo>();
   /** Workers placed from here, by id → runner: those a runner does not list yet count on top of its `workers`. */
@@ -35,7 +37,8 @@ export class RunnerDirectory {
   constructor(private readonly opts: { redisUrl: string; prefix: string; jobQueuePrefix: string; heartbeatMs: number; logger: Logger }) {
     this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 2 });
     this.sub = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
-    for (const r of [this.redis, this.sub]) r.on("error", () => {});
+    this.jobs = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
+    for (const r of [this.redis, this.sub, this.jobs]) r.on("error", () => {});
   }
 
   async start(): Promise<void> {
@@ -105,11 +108,14 @@ export class RunnerDirectory {
     await this.queue(runnerId).add("start-worker", job, { removeOnComplete: true, removeOnFail: 100 });
   }
 
+  /** Asks the runner to stop a worker; a runner that is gone has nothing to stop. */
   async stopWorker(runnerId: string, job: StopWorkerJob): Promise<void> {
+    if (!this.live.has(runnerId)) return;
     await this.queue(runnerId).add("stop-worker", job, { removeOnComplete: true, removeOnFail: 100 });
   }
 
   async releaseWorker(runnerId: string, job: StopWorkerJob): Promise<void> {
+    if (!this.live.has(runnerId)) return;
     await this.queue(runnerId).add("release-worker", job, { removeOnComplete: true, removeOnFail: 100 });
   }
 
@@ -118,6 +124,7 @@ export class RunnerDirectory {
     if (this.timer) clearTimeout(this.timer);
     for (const f of this.changed) f();
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
+    this.jobs.disconnect();
     this.redis.disconnect();
     this.sub.disconnect();
   }
@@ -125,7 +132,7 @@ export class RunnerDirectory {
   private queue(runnerId: string): Queue {
     let q = this.queues.get(runnerId);
     if (!q) {
-      q = new Queue(runnerQueueName(runnerId), { connection: this.redis.duplicate({ maxRetriesPerRequest: null }), prefix: this.opts.jobQueuePrefix });
+      q = new Queue(runnerQueueName(runnerId), { connection: this.jobs, prefix: this.opts.jobQueuePrefix });
       q.on("error", () => {});
       this.queues.set(runnerId, q);
     }
@@ -177,6 +184,8 @@ export class RunnerDirectory {
 
   private lose(runnerId: string, why: string): void {
     if (this.live.delete(runnerId)) this.opts.logger.warn({ runner: runnerId, why }, "runner lost");
+    void this.queues.get(runnerId)?.close().catch(() => {});
+    this.queues.delete(runnerId);
     for (const [workerId, { runnerId: r, listener }] of [...this.listeners]) {
       if (r !== runnerId) continue;
       this.listeners.delete(workerId);
